@@ -1,0 +1,36 @@
+#pragma once
+/// Sends complete IP packets (header included) through raw sockets.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "tcphs/core/ip_address.hpp"
+#include "tcphs/core/result.hpp"
+
+namespace tcphs::io {
+
+struct OutPacket {
+  core::IpAddress dst;
+  std::span<const std::uint8_t> bytes;  ///< a whole IPv4 or IPv6 packet
+};
+
+/// Abstract so the runner can be tested with a fake that records packets.
+class PacketSender {
+ public:
+  virtual ~PacketSender() = default;
+  /// Sends the packets in as few syscalls as possible (sendmmsg). Returns how
+  /// many were sent; EINTR/EAGAIN/ENOBUFS are retried a bounded number of
+  /// times, EPERM (a local firewall) is an io error naming the cause.
+  virtual core::Result<std::size_t> send(std::span<const OutPacket> packets) = 0;
+};
+
+/// Opens SOCK_RAW/IPPROTO_RAW for `family` (header included, also on IPv6),
+/// bound to `device` when given. Needs CAP_NET_RAW: without it the error kind
+/// is `permission`.
+core::Result<std::unique_ptr<PacketSender>> open_raw_sender(core::Family family,
+                                                            const std::optional<std::string>& device);
+
+}  // namespace tcphs::io
