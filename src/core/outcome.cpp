@@ -1,6 +1,7 @@
 #include "tcphs/core/outcome.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <string>
 
 #include "tcphs/core/packet.hpp"
@@ -36,6 +37,7 @@ Result<std::vector<Outcome>> parse_outcome_list(std::string_view text) {
   while (true) {
     std::size_t comma = text.find(',', start);
     std::string_view word = text.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    if (word.empty()) return usage_error("empty item in outcome list '" + std::string(text) + "'");
     auto o = parse_outcome(word);
     if (!o)
       return usage_error("unknown outcome '" + std::string(word) +
@@ -74,9 +76,22 @@ std::optional<Outcome> classify_icmp(Family family, std::uint8_t type, std::uint
   }
 }
 
+std::optional<Outcome> classify_connect_errno(int err) {
+  switch (err) {
+    case 0: return Outcome::open;
+    case ECONNREFUSED: return Outcome::refused;
+    case ETIMEDOUT: return Outcome::timeout;
+    case EACCES: case EPERM: return Outcome::filtered;
+    case EHOSTUNREACH: case ENETUNREACH: case EHOSTDOWN: case ENETDOWN: case ENONET:
+      return Outcome::unreachable;
+    default: return std::nullopt;
+  }
+}
+
 int exit_code_for(std::span<const Outcome> outcomes, std::span<const Outcome> expect) {
   for (Outcome o : outcomes)
-    if (std::find(expect.begin(), expect.end(), o) == expect.end()) return outcome_info(o).exit_code;
+    if (std::find(expect.begin(), expect.end(), o) == expect.end())
+      return o == Outcome::open ? unexpected_open_exit_code : outcome_info(o).exit_code;
   return 0;
 }
 

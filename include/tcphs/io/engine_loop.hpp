@@ -1,0 +1,30 @@
+#pragma once
+/// The event loop around the pure engine: epoll over the capture(s), a
+/// timerfd for the engine's next deadline and a signalfd for SIGINT/SIGTERM.
+
+#include <functional>
+#include <span>
+
+#include "tcphs/core/engine.hpp"
+#include "tcphs/io/capture.hpp"
+#include "tcphs/io/raw_sender.hpp"
+
+namespace tcphs::io {
+
+struct LoopIo {
+  std::span<Capture* const> captures;  ///< one per egress interface
+  PacketSender* sender_v4 = nullptr;   ///< may be null when no IPv4 target
+  PacketSender* sender_v6 = nullptr;
+  std::size_t batch = 64;              ///< packets per sendmmsg
+};
+
+struct LoopEnd {
+  int signal = 0;  ///< 0 when the engine finished; else SIGINT or SIGTERM
+};
+
+/// Runs `engine` until every probe has a result or a signal arrives,
+/// handing each result to `on_result` as soon as it is reached.
+core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
+                                 const std::function<void(const core::ProbeResult&)>& on_result);
+
+}  // namespace tcphs::io

@@ -1,0 +1,66 @@
+#include "tcphs/app/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <exception>
+
+#include "tcphs/app/probe_command.hpp"
+
+namespace tcphs::app {
+namespace {
+
+/// SPEC §2 exit codes for errors.
+int exit_code_for(core::ErrorKind kind) {
+  switch (kind) {
+    case core::ErrorKind::usage: return 64;
+    case core::ErrorKind::resolve: return 68;
+    case core::ErrorKind::permission: return 77;
+    case core::ErrorKind::io: return 70;
+    case core::ErrorKind::internal: return 70;
+  }
+  return 70;
+}
+
+/// CLI11's messages can span lines; the contract is one line on stderr.
+std::string one_line(std::string s) {
+  for (auto& c : s)
+    if (c == '\n') c = ' ';
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tcphs: probe and diagnose TCP connection setup with real packets", "tcphs"};
+  app.set_version_flag("--version", "tcphs " TCPHS_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run 'tcphs COMMAND --help' for a command's options; 'man tcphs' for the whole story.");
+  ProbeOptions probe;
+  auto* probe_cmd = add_probe_command(app, probe);
+  try {
+    app.parse(argc, argv);
+    core::Result<int> result = core::Error{core::ErrorKind::internal, "no command ran"};
+    if (probe_cmd->parsed()) result = run_probe(probe);
+    if (!result) {
+      fmt::print(stderr, "tcphs: {}\n", one_line(result.error().message));
+      return exit_code_for(result.error().kind);
+    }
+    return *result;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    fmt::print(stderr, "tcphs: {}\n", one_line(e.what()));
+    return 64;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "tcphs: internal error: {}\n", one_line(e.what()));
+    return 70;
+  }
+}
+
+}  // namespace tcphs::app

@@ -1,0 +1,132 @@
+#include "tcphs/io/engine_loop.hpp"
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "tcphs/io/system.hpp"
+
+namespace tcphs::io {
+namespace {
+
+/// Closes a descriptor at scope exit.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+/// Blocks SIGINT/SIGTERM for the loop's lifetime so they arrive on a signalfd.
+struct BlockedSignals {
+  sigset_t set{}, old{};
+  BlockedSignals() {
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, &old);
+  }
+  ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old, nullptr); }
+};
+
+core::Error sys_error(const char* what) {
+  return core::io_error(std::string(what) + ": " + std::strerror(errno));
+}
+
+core::Stamp user_stamp() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return {ts.tv_sec * 1'000'000'000LL + ts.tv_nsec, core::StampSource::user};
+}
+
+/// Arms `tfd` for the absolute steady-clock instant `at`, or disarms it.
+void arm(int tfd, std::optional<core::Instant> at) {
+  itimerspec spec{};
+  if (at) {
+    auto ns = at->time_since_epoch().count();
+    if (ns <= 0) ns = 1;
+    spec.it_value.tv_sec = ns / 1'000'000'000;
+    spec.it_value.tv_nsec = ns % 1'000'000'000;
+  }
+  // steady_clock is CLOCK_MONOTONIC on Linux, so the instants agree.
+  timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+core::Status send_all(core::Engine& engine, const LoopIo& io, core::Instant now) {
+  for (;;) {
+    auto sends = engine.take_sends(now, io.batch);
+    if (sends.empty()) return core::Ok{};
+    std::vector<OutPacket> v4, v6;
+    for (const auto& s : sends)
+      (s.dst.family == core::Family::ipv4 ? v4 : v6).push_back({s.dst, s.packet});
+    for (auto [sender, batch] : {std::pair{io.sender_v4, &v4}, std::pair{io.sender_v6, &v6}}) {
+      if (batch->empty()) continue;
+      if (!sender) return core::Error{core::ErrorKind::internal, "no sender for this address family"};
+      auto sent = sender->send(*batch);
+      if (!sent) return sent.error();
+    }
+    const core::Stamp stamp = user_stamp();
+    for (const auto& s : sends) engine.on_sent(s.id, s.attempt, stamp);
+    if (sends.size() < io.batch) return core::Ok{};
+  }
+}
+
+}  // namespace
+
+core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
+                                 const std::function<void(const core::ProbeResult&)>& on_result) {
+  BlockedSignals blocked;
+  Fd ep{epoll_create1(EPOLL_CLOEXEC)};
+  Fd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
+  Fd sig{signalfd(-1, &blocked.set, SFD_NONBLOCK | SFD_CLOEXEC)};
+  if (ep.fd < 0 || timer.fd < 0 || sig.fd < 0) return sys_error("event loop set-up");
+  auto watch = [&](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    return epoll_ctl(ep.fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+  };
+  if (!watch(timer.fd) || !watch(sig.fd)) return sys_error("epoll_ctl");
+  for (Capture* c : io.captures)
+    if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
+
+  auto deliver = [&] {
+    for (const auto& r : engine.take_results()) on_result(r);
+  };
+  while (!engine.done()) {
+    // Order on every wake: read what arrived, then expire and send. The
+    // stamps come from the kernel, so the order does not bias RTTs; reading
+    // first means a reply that raced its RTO still counts.
+    for (Capture* c : io.captures) {
+      auto n = c->drain([&](const CapturedFrame& f) { engine.on_packet(f.ip, f.stamp); });
+      if (!n) return n.error();
+    }
+    if (auto st = send_all(engine, io, now()); !st) return st.error();
+    deliver();
+    if (engine.done()) break;
+    arm(timer.fd, engine.next_deadline());
+    epoll_event events[8];
+    int n = epoll_wait(ep.fd, events, 8, -1);
+    if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.fd == sig.fd) {
+        signalfd_siginfo info{};
+        if (::read(sig.fd, &info, sizeof info) == sizeof info) return LoopEnd{static_cast<int>(info.ssi_signo)};
+      } else if (events[i].data.fd == timer.fd) {
+        std::uint64_t ticks = 0;
+        [[maybe_unused]] auto r = ::read(timer.fd, &ticks, sizeof ticks);
+      }
+    }
+  }
+  deliver();
+  return LoopEnd{0};
+}
+
+}  // namespace tcphs::io
