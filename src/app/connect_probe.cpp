@@ -56,6 +56,7 @@ core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
     auto results = io::run_connects(requests, requests.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
       const auto& c = results[i];
+      if (c.error) return *c.error;
       auto outcome = core::classify_connect_errno(c.errno_value);
       if (!outcome)
         return core::io_error(fmt::format("connect to {} failed: {}", plan.targets[i].text, std::strerror(c.errno_value)));

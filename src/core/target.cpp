@@ -15,7 +15,7 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_alnum(char c) { return is_digit(c) || is_alpha(c); }
 bool is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-bool is_printable(char c) { return c > 0x20 && c < 0x7f; }
+bool is_graphic(char c) { return c > 0x20 && c < 0x7f; }  // printable ASCII but space
 bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin(), s.end(), is_digit); }
 
 /// The input as it may appear inside a one-line message: bytes that are not
@@ -23,7 +23,7 @@ bool all_digits(std::string_view s) { return !s.empty() && std::all_of(s.begin()
 std::string shown(std::string_view text) {
   std::string out;
   for (char c : text) {
-    if (is_printable(c) || c == ' ') {
+    if (is_graphic(c) || c == ' ') {
       out += c;
     } else {
       char buf[8];
@@ -101,7 +101,7 @@ std::string host_name_problem(std::string_view host) {
 bool valid_zone(std::string_view zone) {
   if (zone.empty() || zone.size() > kMaxZone || zone == "." || zone == "..") return false;
   return std::all_of(zone.begin(), zone.end(),
-                     [](char c) { return is_printable(c) && c != '/' && c != ':' && c != '%'; });
+                     [](char c) { return is_graphic(c) && c != '/' && c != ':' && c != '%'; });
 }
 
 /// Fills spec.port or spec.service from the text after the last ':'.

@@ -147,12 +147,19 @@ std::uint32_t device_mtu(const char* name) {
 
 std::string_view unusable_type_name(unsigned char type) {
   switch (type) {
-    case RTN_BLACKHOLE: return "a blackhole route";
-    case RTN_UNREACHABLE: return "an unreachable route";
-    case RTN_PROHIBIT: return "a prohibit route";
-    case RTN_BROADCAST: return "a broadcast address";
-    case RTN_MULTICAST: case RTN_ANYCAST: return "not a unicast address";
-    default: return "";
+    case RTN_BLACKHOLE:
+      return "a blackhole route";
+    case RTN_UNREACHABLE:
+      return "an unreachable route";
+    case RTN_PROHIBIT:
+      return "a prohibit route";
+    case RTN_BROADCAST:
+      return "a broadcast address";
+    case RTN_MULTICAST:
+    case RTN_ANYCAST:
+      return "not a unicast address";
+    default:
+      return "";
   }
 }
 
@@ -181,13 +188,15 @@ core::Result<Route> lookup_route(const IpAddress& dst, const std::optional<IpAdd
   if (const int* err = std::get_if<int>(&answer)) {
     if (*err == ENETUNREACH || *err == EHOSTUNREACH) return core::io_error("no route to " + target);
     if (*err == EACCES) return core::io_error(fmt::format("no route to {} (a prohibit route)", target));
+    // The FIB reports a blackhole route as EINVAL; the other EINVAL causes
+    // (a multicast or zero source) cannot pass the checks above.
+    if (*err == EINVAL) return core::io_error(fmt::format("no route to {} (a blackhole route)", target));
     return core::io_error(fmt::format("route lookup for {} failed: {}", target, std::strerror(*err)));
   }
   const KernelRoute& kr = std::get<KernelRoute>(answer);
   if (kr.type != RTN_UNICAST && kr.type != RTN_LOCAL) {
     const auto why = unusable_type_name(kr.type);
-    if (why.empty())
-      return core::io_error(fmt::format("no route to {} (route type {})", target, kr.type));
+    if (why.empty()) return core::io_error(fmt::format("no route to {} (route type {})", target, kr.type));
     return core::io_error(fmt::format("no route to {} ({})", target, why));
   }
 

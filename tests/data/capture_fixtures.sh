@@ -54,7 +54,7 @@ table inet tcphs_fx {
 NFT
 
 # Accept-and-close listener on b, port 8080, both families; exits by itself.
-in_ns b python3 - <<'PY' &
+ip netns exec "$p-b" python3 - <<'PY' &
 import select, socket, time
 socks = []
 for fam, addr in ((socket.AF_INET, "10.77.2.1"), (socket.AF_INET6, "fd00:77:2::1")):
@@ -75,15 +75,16 @@ done
 # capture NS DEV PCAP CMD...: runs CMD in the prober while tcpdump records DEV.
 capture() {
   local ns=$1 dev=$2 pcap=$3; shift 3
-  in_ns "$ns" tcpdump -i "$dev" -U --immediate-mode -w "$pcap" 2>"$pcap.log" &
+  ip netns exec "$p-$ns" tcpdump -i "$dev" -U --immediate-mode -w "$pcap" 2>"$pcap.log" &
   local tp=$!
+  pids+=("$tp")
   for _ in $(seq 50); do grep -q listening "$pcap.log" && break; sleep 0.1; done
   in_ns a "$@" || true
   sleep 0.3
   kill "$tp"; wait "$tp" 2>/dev/null || true
 }
 
-# connect_py HOST PORT [TTL] [SYSCTL...]: one bounded connect() attempt.
+# connect_py HOST PORT [TTL]: one connect() attempt, bounded to 1.5 s.
 connect_py() {
   python3 - "$@" <<'PY'
 import socket, sys
@@ -104,7 +105,7 @@ PY
 # save PCAP FILTER NAME COMMENT: the first packet matching the tshark filter.
 save() {
   local pcap=$1 filter=$2 name=$3 comment=$4
-  tshark -r "$pcap" -Y "$filter" -c 1 -F pcap -w "$work/sel.pcap" 2>/dev/null
+  tshark -r "$pcap" -Y "$filter" -F pcap -w "$work/sel.pcap" 2>/dev/null
   python3 - "$work/sel.pcap" "$out/$name.hex" "$comment" <<'PY'
 import struct, sys
 data = open(sys.argv[1], "rb").read()
@@ -170,5 +171,12 @@ variant syn_lo_mss_ws "Linux SYN with tcp_timestamps=0 and tcp_sack=0" net.ipv4.
 variant syn_lo_mss_only "Linux SYN with tcp_timestamps, tcp_sack and tcp_window_scaling all 0" \
   net.ipv4.tcp_timestamps=0 net.ipv4.tcp_sack=0 net.ipv4.tcp_window_scaling=0
 in_ns a sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 net.ipv4.tcp_window_scaling=1
-capture a lo "$work/tfo.pcap" python3 -c "import socket; s=socket.socket(); s.settimeout(1); s.sendto(b'x', socket.MSG_FASTOPEN, ('127.0.0.1', 9))"
+capture a lo "$work/tfo.pcap" python3 -c "
+import socket
+s = socket.socket()
+s.setblocking(False)
+try:
+    s.sendto(b'x', socket.MSG_FASTOPEN, ('127.0.0.1', 9))
+except BlockingIOError:
+    pass"
 save "$work/tfo.pcap" "tcp.flags == 0x002" syn_lo_tfo "Linux SYN with a TFO cookie request (sendto MSG_FASTOPEN, no cookie cached); tcpdump on lo in the prober namespace of tests/data/capture_fixtures.sh"

@@ -26,8 +26,10 @@ inline constexpr std::uint16_t cwr = 0x080;
 inline constexpr std::uint16_t ae = 0x100;  ///< RFC 9768 AccECN (was NS)
 }  // namespace tcp_flag
 
-/// Flags as letters in tcpdump's order: "S", "SA", "RA", "FPA", "SAE"...
-/// (S SYN, A ACK, R RST, F FIN, P PSH, U URG, E ECE, W CWR).
+/// Flags as letters in tcpdump's order, which is bit order: F FIN, S SYN,
+/// R RST, P PSH, A ACK (tcpdump's "."), U URG, E ECE, W CWR, then N for the
+/// AE bit (RFC 9768; the old NS bit). "S", "SA", "RA", "FPA", "SAE", "SEW";
+/// no flags at all gives "".
 std::string flags_string(std::uint16_t flags);
 
 struct TcpHeader {
@@ -87,14 +89,19 @@ enum class DecodeError : std::uint8_t {
   bad_header,        ///< a length or offset field is impossible
   fragment,          ///< a non-first fragment: no transport header here
   not_tcp_or_icmp,   ///< another protocol, or ICMP that is not an error about TCP
-  bad_quote,         ///< ICMP error whose quote is too short for ports and seq
+  bad_quote,         ///< ICMP error whose quote is too short for ports and seq, or not IP of its family
 };
 
 std::string_view decode_error_name(DecodeError e);
 
 /// Decodes one packet that starts at the IP header. Bounds-checked; never
 /// throws; IPv6 extension headers (hop-by-hop, routing, destination options,
-/// first fragment) are walked.
+/// first fragment) are walked. Bytes after the length the IP header states
+/// (link padding) are ignored; a buffer shorter than that length (a capture
+/// snaplen) is fine as long as every header is whole, and `payload_len` still
+/// follows the IP length. An ICMP error must quote an IP header of its own
+/// family carrying TCP, with at least the first 8 TCP bytes; an RFC 4884
+/// length attribute bounds the quote.
 std::variant<Packet, DecodeError> decode_packet(std::span<const std::uint8_t> ip);
 
 }  // namespace tcphs::core

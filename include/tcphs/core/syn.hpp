@@ -36,6 +36,10 @@ struct SynSpec {
 };
 
 /// The complete IPv4 or IPv6 packet (header + TCP), checksums filled in.
+/// IPv4 carries DF, as Linux sends SYNs. The options follow Linux's layout
+/// (NOP padding included), so the options area is a multiple of 4 bytes.
+/// Empty when the flow's two addresses differ in family or the source is
+/// unspecified: the TCP checksum covers the real source (RFC 9293 §3.1).
 std::vector<std::uint8_t> craft_syn(const SynSpec& spec);
 
 }  // namespace tcphs::core

@@ -1,7 +1,9 @@
 #pragma once
 /// TCP options (RFC 9293 §3.1, RFC 7323, RFC 2018, RFC 7413) as one value.
-/// Decoding never throws: a missing option is absent, a malformed one sets
-/// `malformed` and stops the walk, keeping what was decoded before it.
+/// Decoding never throws: a missing option is absent. A length that is 0, 1
+/// or runs past the area sets `malformed` and stops the walk, keeping what
+/// was decoded before it; a known kind with the wrong length for its RFC
+/// sets `malformed` too, but the walk steps over it and goes on.
 
 #include <cstdint>
 #include <optional>
@@ -49,10 +51,19 @@ struct TcpOptions {
   bool operator==(const TcpOptions&) const = default;
 };
 
-/// Decodes the options area of a TCP header (the bytes after the fixed 20).
+/// Decodes the options area of a TCP header (the bytes after the fixed 20)
+/// as RFC 9293 §3.1 walks it: EOL ends the list, NOP is one byte, every
+/// other kind has a length byte that counts kind and length. SACK blocks
+/// (kind 5) are checked and listed in `kinds` but not kept. When a kind
+/// repeats, the later value wins (as in Linux's parser).
 TcpOptions decode_tcp_options(std::span<const std::uint8_t> bytes);
 
-/// Human text, e.g. "mss 1460,sack,ts 123/0,nop,wscale 7".
+/// Human text, one comma-separated token per entry of `kinds`, in wire order:
+/// "mss N", "sack" (SACK-permitted), "sackblocks", "ts VAL/ECR", "nop", "eol",
+/// "wscale N", "tfo" (cookie request) or "tfo HEX" (cookie), "opt KIND HEX"
+/// (uninterpreted). A known kind whose value was not decoded shows as
+/// "NAME ?"; a malformed area ends with ",malformed: REASON".
+/// Example: "mss 1460,sack,ts 123/0,nop,wscale 7".
 std::string describe_options(const TcpOptions& o);
 
 }  // namespace tcphs::core

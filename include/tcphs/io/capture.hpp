@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 
@@ -38,13 +39,22 @@ class Capture {
   virtual ~Capture() = default;
   virtual int fd() const = 0;  ///< pollable; readable when frames may be waiting
   /// Hands every waiting frame to `sink`; never blocks. Returns the count.
+  /// A frame's bytes are valid only during its `sink` call; `sink` must not
+  /// throw (it runs inside libpcap's C callback).
   virtual core::Result<std::size_t> drain(const std::function<void(const CapturedFrame&)>& sink) = 0;
   virtual CaptureStats stats() const = 0;
 };
 
+/// Where the IP header starts in a frame of link type `datalink` (a pcap
+/// DLT_ value): Ethernet (with one 802.1Q tag), Linux cooked v1/v2, raw IP,
+/// BSD loopback. Nothing for other link types, truncated frames, and
+/// frames that do not carry IPv4/IPv6 (ARP, say).
+std::optional<std::size_t> link_header_length(int datalink, std::span<const std::uint8_t> frame);
+
 /// Our own SYNs appear in the capture too (outgoing copies on real devices,
 /// the looped-back copy on lo, as tcpdump shows them); their stamps are the
-/// transmit times. Needs CAP_NET_RAW (error kind `permission`).
+/// transmit times. Needs CAP_NET_RAW (error kind `permission`); an unknown
+/// interface is a usage error, a filter that does not compile an internal one.
 core::Result<std::unique_ptr<Capture>> open_capture(const CaptureConfig& config);
 
 }  // namespace tcphs::io

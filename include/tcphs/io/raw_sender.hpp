@@ -23,13 +23,16 @@ class PacketSender {
   virtual ~PacketSender() = default;
   /// Sends the packets in as few syscalls as possible (sendmmsg). Returns how
   /// many were sent; EINTR/EAGAIN/ENOBUFS are retried a bounded number of
-  /// times, EPERM (a local firewall) is an io error naming the cause.
+  /// times, EPERM (a local firewall) is an io error naming the cause. A count
+  /// below `packets.size()` means the kernel stayed busy through the retries:
+  /// the packets from that index on were not sent, and may be sent again.
   virtual core::Result<std::size_t> send(std::span<const OutPacket> packets) = 0;
 };
 
 /// Opens SOCK_RAW/IPPROTO_RAW for `family` (header included, also on IPv6),
-/// bound to `device` when given. Needs CAP_NET_RAW: without it the error kind
-/// is `permission`.
+/// non-blocking, bound to `device` when given (SO_BINDTODEVICE; an IPv6
+/// link-local destination is then scoped to it). Needs CAP_NET_RAW: without
+/// it the error kind is `permission`; an unknown device is a usage error.
 core::Result<std::unique_ptr<PacketSender>> open_raw_sender(core::Family family,
                                                             const std::optional<std::string>& device);
 

@@ -196,6 +196,7 @@ TEST_CASE("core::parse_port_list rejects") {
       {"65536", "invalid port list '65536': port 65536 is out of range (1-65535)"},
       {"1-70000", "invalid port list '1-70000': port 70000 is out of range (1-65535)"},
       {"100-90", "invalid port list '100-90': reversed range '100-90' (did you mean 90-100?)"},
+      {"81-80", "invalid port list '81-80': reversed range '81-80' (did you mean 80-81?)"},
       {"1-2-3", "invalid port list '1-2-3': malformed range '1-2-3'"},
       {"http", "invalid port list 'http': port 'http' is not a number"},
       {"22,8o", "invalid port list '22,8o': port '8o' is not a number"},
