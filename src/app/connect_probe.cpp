@@ -14,11 +14,19 @@ core::ReplyInfo reply_from(const io::ConnectResult& c) {
   core::ReplyInfo reply;
   reply.flags = core::tcp_flag::syn | core::tcp_flag::ack;
   reply.ecn = c.ecn;
-  reply.options.mss = c.mss;
-  reply.options.wscale = c.snd_wscale;
-  reply.options.sack_permitted = c.sack;
-  // TCP_INFO says timestamps were agreed, not their values.
-  if (c.timestamps) reply.options.timestamps = core::TcpTimestamps{};
+  auto& o = reply.options;
+  o.mss = c.mss;  // tcpi_snd_mss: the MSS the kernel sends with, not the raw option
+  if (c.mss) o.kinds.push_back(core::option_kind::mss);
+  o.sack_permitted = c.sack;
+  if (c.sack) o.kinds.push_back(core::option_kind::sack_permitted);
+  // TCP_INFO says timestamps were agreed, not their values: the reporters
+  // show them without values in connect mode.
+  if (c.timestamps) {
+    o.timestamps = core::TcpTimestamps{};
+    o.kinds.push_back(core::option_kind::timestamps);
+  }
+  o.wscale = c.snd_wscale;
+  if (c.snd_wscale) o.kinds.push_back(core::option_kind::wscale);
   return reply;
 }
 

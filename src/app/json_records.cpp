@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "tcphs/core/packet.hpp"
+
 namespace tcphs::app {
 namespace {
 
@@ -40,13 +42,17 @@ json options_json(const core::TcpOptions& o) {
 
 json probe_json(const TargetInfo& t, const core::ProbeResult& r) {
   json reply = nullptr;
-  if (r.reply)
+  if (r.reply) {
     reply = {{"flags", core::flags_string(r.reply->flags)},
              {"ttl", maybe(r.reply->ttl)},
              {"window", maybe(r.reply->window)},
              {"isn", maybe(r.reply->isn)},
              {"ecn", r.reply->ecn},
              {"options", options_json(r.reply->options)}};
+    // connect mode knows timestamps were agreed, not their values
+    if (r.mode == core::ProbeMode::connect && r.reply->options.timestamps)
+      reply["options"]["timestamps"] = {{"val", nullptr}, {"ecr", nullptr}};
+  }
   json icmp = nullptr;
   if (r.icmp) icmp = {{"type", r.icmp->type}, {"code", r.icmp->code}, {"from", r.icmp->from.to_string()}};
   return {{"type", "probe"},

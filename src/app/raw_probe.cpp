@@ -13,9 +13,12 @@
 namespace tcphs::app {
 namespace {
 
-/// Linux's MSS for a SYN: the route MTU less the IP and TCP headers.
+/// Linux's MSS for a SYN: the route MTU less the IP and TCP headers, with
+/// the MTU capped at the largest IP packet (ipv4_default_advmss and
+/// ip6_default_advmss), so lo's 65536 gives 65495 and 65476.
 std::uint16_t mss_for(std::uint32_t mtu, core::Family f) {
   const std::uint32_t headers = f == core::Family::ipv4 ? 40 : 60;
+  if (f == core::Family::ipv4) mtu = std::min<std::uint32_t>(mtu, 65535);
   if (mtu <= headers + 536) return 536;
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(mtu - headers, 65535));
 }

@@ -19,8 +19,24 @@ std::string format_rtt(std::int64_t ns) {
   return fmt::format("{:.3f} ms", static_cast<double>(ns) / 1e6);
 }
 
+namespace {
+
+/// Connect mode sees only what TCP_INFO reports about the negotiation.
+std::string negotiated(const core::TcpOptions& o) {
+  std::string s;
+  auto add = [&](const std::string& item) { s += (s.empty() ? "" : ",") + item; };
+  if (o.mss) add(fmt::format("mss {}", *o.mss));
+  if (o.sack_permitted) add("sack");
+  if (o.timestamps) add("ts");
+  if (o.wscale) add(fmt::format("wscale {}", *o.wscale));
+  return "negotiated=[" + s + "] (TCP_INFO)";
+}
+
+}  // namespace
+
 std::string evidence(const core::ProbeResult& r) {
   std::string s;
+  if (r.reply && r.mode == core::ProbeMode::connect) return negotiated(r.reply->options);
   if (r.reply) {
     s += "flags=" + core::flags_string(r.reply->flags);
     if (r.reply->ttl) s += fmt::format(" ttl={}", *r.reply->ttl);

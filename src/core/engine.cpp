@@ -65,6 +65,8 @@ std::vector<Send> Engine::take_sends(Instant now, std::size_t max) {
     const std::uint32_t attempt = sent + 1;
     SynSpec syn = p.request.syn;
     syn.seq = seq_for(syn.flow, p.request.number, attempt);
+    // A TSval that says nothing about us (RFC 7323 §7.1 allows any start).
+    if (syn.options.timestamps && syn.ts_val == 0) syn.ts_val = syn.seq ^ 0x5bd1e995u;
     p.attempts.push_back(Attempt{syn.seq, std::nullopt, std::nullopt});
     if (p.state == State::waiting) {
       p.state = State::in_flight;

@@ -140,7 +140,7 @@ core::Result<bool> is_local_address(const IpAddress& ip) {
 std::uint32_t device_mtu(const char* name) {
   UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  std::memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));  // ifr is zeroed: stays terminated
   if (!fd.valid() || ioctl(fd.get(), SIOCGIFMTU, &ifr) < 0) return 0;
   return static_cast<std::uint32_t>(ifr.ifr_mtu);
 }

@@ -128,11 +128,14 @@ class Queue {
       return false;
     }
     port_id_ = mnl_socket_get_portid(nl_);
-    // A burst larger than the socket buffer must not desynchronise us:
-    // without this, ENOBUFS would be reported and the lost packets would wait
-    // in the kernel for a verdict that never comes.
+    // When a burst overflows the socket buffer the kernel drops the packets
+    // it cannot queue, as a full router buffer would; without this option it
+    // would also make the next recv() fail with ENOBUFS.
     int on = 1;
-    mnl_socket_setsockopt(nl_, NETLINK_NO_ENOBUFS, &on, sizeof on);
+    if (mnl_socket_setsockopt(nl_, NETLINK_NO_ENOBUFS, &on, sizeof on) < 0) {
+      fail("NETLINK_NO_ENOBUFS");
+      return false;
+    }
 
     nlmsghdr* nlh = nfq_nlmsg_put(buffer_.data(), NFQNL_MSG_CONFIG, queue_num_);
     nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
@@ -147,7 +150,7 @@ class Queue {
 
   int fd() const { return mnl_socket_get_fd(nl_); }
 
-  /// Reads one datagram of queued-packet messages and appends their ids.
+  /// Reads one netlink datagram and appends the ids of the queued packets.
   bool receive(std::vector<std::uint32_t>& ids) {
     const ssize_t n = mnl_socket_recvfrom(nl_, buffer_.data(), buffer_.size());
     if (n < 0) {

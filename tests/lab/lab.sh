@@ -94,13 +94,13 @@ _lab_destroy() {
   for try in 1 2 3 4 5 6 7 8 9 10 11 12; do
     mapfile -t pids < <(for ns in "${namespaces[@]}"; do ip netns pids "$ns" 2>/dev/null; done)
     [ ${#pids[@]} -eq 0 ] && break
-    [ "$try" -eq 1 ] && kill -TERM "${pids[@]}" 2>/dev/null
-    [ "$try" -eq 11 ] && kill -KILL "${pids[@]}" 2>/dev/null
+    [ "$try" -eq 1 ] && { kill -TERM "${pids[@]}" 2>/dev/null || true; }
+    [ "$try" -eq 11 ] && { kill -KILL "${pids[@]}" 2>/dev/null || true; }
     sleep 0.05
   done
   # Reaps our own children (a no-op for daemons another shell started).
-  for f in "$_lab_runtime/$1"/pid.*; do [ -f "$f" ] && wait "$(cat "$f")" 2>/dev/null; done
-  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  for f in "$_lab_runtime/$1"/pid.*; do [ -f "$f" ] && { wait "$(cat "$f")" 2>/dev/null || true; }; done
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "${_lab_runtime:?}/$1"
   [ -z "$(_lab_own_namespaces "$prefix")" ] || { _lab_log "could not delete ${prefix}*"; return 1; }
 }
@@ -112,7 +112,7 @@ _lab_reap_stale() {
     ls "$_lab_runtime" 2>/dev/null; } | sort -u); do
     if ! [[ $owner =~ ^[0-9]+$ ]] || [ -d "/proc/$owner" ]; then continue; fi
     _lab_log "reaping leftovers of dead owner $owner"
-    _lab_destroy "$owner"
+    _lab_destroy "$owner" || true
   done
 }
 
@@ -126,7 +126,7 @@ _lab_start() {
   echo "$pid" >"$LAB_DIR/pid.$name"
   # Opened read-write, the FIFO never blocks us; a dead daemon costs the timeout.
   exec {fd}<>"$fifo"
-  read -r -t 5 -u "$fd" line
+  read -r -t 5 -u "$fd" line || line=""
   exec {fd}<&-
   rm -f "$fifo"
   [ "${line:-}" = ready ] && return 0
@@ -137,7 +137,7 @@ _lab_start() {
 _lab_stop() {
   local pid
   pid=$(cat "$LAB_DIR/pid.$1" 2>/dev/null) || return 0
-  kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  kill -TERM "$pid" 2>/dev/null && { wait "$pid" 2>/dev/null || true; }
   rm -f "$LAB_DIR/pid.$1"
 }
 
@@ -210,7 +210,7 @@ _lab_wait_links() {
   for try in $(seq 200); do
     pending=0
     for ns in "$LAB_CLIENT" "$LAB_R1" "$LAB_R2" "$LAB_SERVER"; do
-      ip -n "$ns" -o link show type veth | grep -qv LOWER_UP && pending=1
+      grep -qv LOWER_UP <<<"$(ip -n "$ns" -o link show type veth)" && pending=1
       [ -n "$(ip -n "$ns" -6 addr show tentative)" ] && pending=1
     done
     [ $pending -eq 0 ] && return 0
@@ -253,21 +253,24 @@ _lab_delay_line_path() {
 # 0 removes the delay line. The nftables `queue` expression is missing from
 # this kernel, so the packets reach NFQUEUE through iptables-nft's target.
 lab_set_delay() {
-  local ms=$1 bin t spec
+  local ms=$1 bin t spec rt=()
   if ! [[ $ms =~ ^[0-9]+$ ]] || [ "$ms" -gt 10000 ]; then
     _lab_log "bad delay '$ms' (0..10000 ms)"
     return 1
   fi
   [ -d "$LAB_DIR" ] || { _lab_log "no lab ${LAB_PREFIX}* is up"; return 1; }
   for t in iptables-nft ip6tables-nft; do
-    ip netns exec "$LAB_R1" "$t" -t mangle -F FORWARD 2>/dev/null
+    ip netns exec "$LAB_R1" "$t" -t mangle -F FORWARD 2>/dev/null || true
   done
   _lab_stop delay
   LAB_DELAY_MS=$ms
   export LAB_DELAY_MS
   [ "$ms" -eq 0 ] && return 0
   bin=$(_lab_delay_line_path) || return 1
-  _lab_start delay "$LAB_R1" "$bin" --queue "$LAB_DELAY_QUEUE" --delay-us $((ms * 1000)) || return 1
+  # Real-time priority: on a busy machine a normal process wakes up
+  # milliseconds late, and every late wake-up would add to the delay.
+  chrt --fifo 10 true 2>/dev/null && rt=(chrt --fifo 10)
+  _lab_start delay "$LAB_R1" "${rt[@]}" "$bin" --queue "$LAB_DELAY_QUEUE" --delay-us $((ms * 1000)) || return 1
   for t in iptables-nft ip6tables-nft; do
     for spec in --dport --sport; do
       ip netns exec "$LAB_R1" "$t" -t mangle -A FORWARD -p tcp "$spec" "$LAB_PORT_DELAY" \
@@ -297,6 +300,7 @@ _lab_write_env() {
 }
 
 # lab_up: builds the lab (LAB_DELAY_MS, default 0, sets the delay line).
+# Safe under the caller's `set -euo pipefail`, like every function here.
 lab_up() {
   local t0=$EPOCHREALTIME
   [ "$(id -u)" -eq 0 ] || { _lab_log "needs root (network namespaces, nftables)"; return 1; }

@@ -121,6 +121,8 @@ TEST_CASE("core::decode_tcp_options malformed") {
   SUBCASE("wrong-length SACK-permitted, SACK and TFO") {
     CHECK(decode({0x04, 0x03, 0x00}).malformed);
     CHECK(decode({0x05, 0x06, 0, 0, 0, 0}).malformed);
+    CHECK(decode({0x05, 0x0c, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0}).malformed);
+    CHECK_FALSE(decode({0x05, 0x12, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4}).malformed);
     CHECK(decode({0x22, 0x04, 1, 2}).malformed);
     CHECK(decode({0x22, 0x13, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17}).malformed);
   }
@@ -148,7 +150,7 @@ TEST_CASE("core::describe_options") {
   CHECK(describe_options(decode_tcp_options(std::vector<std::uint8_t>{0x05, 0x0a, 0, 0, 0, 1, 0, 0, 0, 2})) ==
         "sackblocks");
   CHECK(describe_options(decode_tcp_options(std::vector<std::uint8_t>{0x02, 0x03, 0x05, 0x01})) ==
-        "mss ?,malformed: option 2 at offset 0 has length 3, wrong for its kind");
+        "mss ?,nop,malformed: option 2 at offset 0 has length 3, wrong for its kind");
   CHECK(describe_options(decode_tcp_options(std::vector<std::uint8_t>{0x1e, 0x00})) ==
         "opt 30 ?,malformed: option 30 at offset 0 has length 0");
 }

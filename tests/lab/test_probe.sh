@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Lab integration tests for `tcphs probe`: every row of the outcome table on
+# IPv4 and IPv6, retransmission timing, SYN lost, options against tshark,
+# RTT against the capture, forged replies, JSON, privileges, clean-up.
+# usage: bash test_probe.sh PATH/TO/tcphs   (root)
+set -uo pipefail
+TCPHS=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lab.sh"
+source "$here/check.sh"
+lab_up || { echo "FAIL lab_up"; exit 1; }
+W=$LAB_DIR
+C() { ip netns exec "$LAB_CLIENT" "$@"; }
+J() { python3 "$here/ndjson.py" "$@"; }
+addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
+
+# --- the outcome table, both families -------------------------------------
+# The silent drops take 7 s each: run them in the background under capture.
+for f in 4 6; do
+  server=$(eval echo "\$LAB_SERVER$f")
+  capture_start "$LAB_CLIENT" "$W/drop$f.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture drop$f"
+  eval "cap_drop$f=\$CAP_PID"
+  ( start=$EPOCHREALTIME
+    C "$TCPHS" probe --json "$(addr $f "$server"):$LAB_PORT_DROP" >"$W/drop$f.json"
+    echo $? >"$W/drop$f.rc"
+    echo $(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 )) >"$W/drop$f.ms" ) &
+  eval "drop_pid$f=\$!"
+done
+
+for f in 4 6; do
+  server=$(eval echo "\$LAB_SERVER$f")
+  unreach=$(eval echo "\$LAB_UNREACH_FW$f")
+  while read -r name port want code; do
+    target="$(addr $f "$server"):$port"
+    [ "$name" = unreachable ] && target="$(addr $f "$unreach"):80"
+    C "$TCPHS" probe --json "$target" >"$W/$name$f.json"
+    rc=$?
+    check_eq "probe $name IPv$f exit" "$code" "$rc"
+    check_eq "probe $name IPv$f outcome" "$want" "$(J "$W/$name$f.json" "probes[0]['outcome']")"
+  done <<EOT
+open $LAB_PORT_OPEN open 0
+closed $LAB_PORT_CLOSED refused 1
+portunreach $LAB_PORT_PORTUNREACH refused 1
+reset $LAB_PORT_RESET refused 1
+admin $LAB_PORT_ADMIN filtered 3
+unreachable 0 unreachable 4
+EOT
+  check_eq "closed IPv$f: RST from the server" '"RA"' "$(J "$W/closed$f.json" "json.dumps(probes[0]['reply']['flags'])")"
+  check_eq "portunreach IPv$f: ICMP evidence" "$([ $f = 4 ] && echo 3/3 || echo 1/4)" \
+    "$(J "$W/portunreach$f.json" "'%d/%d' % (probes[0]['icmp']['type'], probes[0]['icmp']['code'])")"
+  check_eq "admin IPv$f: ICMP from the server" "$server" "$(J "$W/admin$f.json" "probes[0]['icmp']['from']")"
+  check_eq "unreachable IPv$f: ICMP from router2" "$(eval echo "\$LAB_R2_$f")" \
+    "$(J "$W/unreachable$f.json" "probes[0]['icmp']['from']")"
+  # The route-based unreachable (rate limited on IPv4, so one probe only).
+  C "$TCPHS" probe --json "$(addr $f "$(eval echo "\$LAB_UNREACH$f")"):80" >"$W/route_unreach$f.json"
+  check_eq "route unreachable IPv$f exit" 4 "$?"
+done
+
+# --- SYN lost: open on attempt 2, timed from the retransmission -------------
+for f in 4 6; do
+  server=$(eval echo "\$LAB_SERVER$f")
+  capture_start "$LAB_CLIENT" "$W/synlost$f.pcap" "tcp port $LAB_PORT_SYNLOST" || echo "FAIL capture"
+  C "$TCPHS" probe --json "$(addr $f "$server"):$LAB_PORT_SYNLOST" >"$W/synlost$f.json"
+  rc=$?
+  capture_stop
+  check_eq "synlost IPv$f exit" 0 "$rc"
+  check_eq "synlost IPv$f attempt" 2 "$(J "$W/synlost$f.json" "probes[0]['attempt']")"
+  truth=$(python3 "$here/pcap_rtt.py" "$W/synlost$f.pcap" "$LAB_PORT_SYNLOST" | awk '{print $2}')
+  got=$(J "$W/synlost$f.json" "probes[0]['rtt_us']")
+  check "synlost IPv$f RTT ($got µs) = capture from the 2nd SYN ($truth µs) ±50 µs" \
+    python3 -c "import sys; sys.exit(abs($got - $truth) > 50)"
+done
+
+# --- options: what we send, and what we decode, against tshark -------------
+server4=$LAB_SERVER4
+syn_opts() {  # runs a probe under capture, prints tshark's view of our SYN
+  local file=$W/syn_$RANDOM.pcap
+  capture_start "$LAB_CLIENT" "$file" "tcp dst port $LAB_PORT_OPEN and tcp[tcpflags] & tcp-ack == 0" >/dev/null
+  C "$TCPHS" probe "$server4:$LAB_PORT_OPEN" "$@" >/dev/null
+  capture_stop
+  tshark -r "$file" -n -T fields -E separator=/ -e tcp.option_kind -e tcp.options.mss_val \
+    -e tcp.options.wscale.shift -e tcp.flags.ece -e tcp.flags.cwr -e tcp.hdr_len | head -1
+}
+check_eq "SYN default options" "2,4,8,1,3/1460/7/0/0/40" "$(syn_opts)"
+check_eq "SYN --no-options" "///0/0/20" "$(syn_opts --no-options)"
+check_eq "SYN --mss 1000 --wscale 3 --no-sack" "2,1,1,8,1,3/1000/3/0/0/40" "$(syn_opts --mss 1000 --wscale 3 --no-sack)"
+check_eq "SYN --ecn" "2,4,8,1,3/1460/7/1/1/40" "$(syn_opts --ecn)"
+check "SYN --tfo carries a cookie request" bash -c "[[ '$(syn_opts --tfo)' == *34* ]]"
+
+capture_start "$LAB_CLIENT" "$W/opts.pcap" "tcp src port $LAB_PORT_OPEN" || echo "FAIL capture"
+C "$TCPHS" probe --json "$server4:$LAB_PORT_OPEN" >"$W/opts.json"
+capture_stop
+expect=$(tshark -r "$W/opts.pcap" -n -T fields -E separator=/ -e tcp.options.mss_val -e tcp.options.wscale.shift \
+  -e tcp.options.sack_perm -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
+  -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" | head -1)
+got=$(J "$W/opts.json" "'/'.join(str(x) for x in [probes[0]['reply']['options']['mss'], probes[0]['reply']['options']['wscale'], 1 if probes[0]['reply']['options']['sack_permitted'] else '', probes[0]['reply']['options']['timestamps']['val'], probes[0]['reply']['options']['timestamps']['ecr']])")
+check_eq "SYN-ACK options decoded as tshark does" "$expect" "$got"
+
+# --- RTT against the capture, with 20 ms added each way --------------------
+lab_set_delay 20 || echo "FAIL lab_set_delay 20"
+capture_start "$LAB_CLIENT" "$W/delay.pcap" "tcp port $LAB_PORT_DELAY" || echo "FAIL capture"
+C "$TCPHS" probe --json -c 10 -i 100ms "$server4:$LAB_PORT_DELAY" >"$W/delay.json"
+capture_stop
+lab_set_delay 0
+python3 "$here/pcap_rtt.py" "$W/delay.pcap" "$LAB_PORT_DELAY" | sort >"$W/delay.truth"
+J "$W/delay.json" "'\n'.join('%d %.3f' % (p['source_port'], p['rtt_us']) for p in probes)" | sort >"$W/delay.got"
+check_eq "delay: 10 probes timed in the capture" 10 "$(wc -l <"$W/delay.truth")"
+check "delay: every RTT within 50 µs of the capture" python3 - "$W/delay.truth" "$W/delay.got" <<'PY'
+import sys
+truth = dict(l.split() for l in open(sys.argv[1]))
+got = dict(l.split() for l in open(sys.argv[2]))
+bad = [(p, truth.get(p), r) for p, r in got.items() if p not in truth or abs(float(truth[p]) - float(r)) > 50]
+for b in bad: print("  port %s capture %s tcphs %s" % b)
+sys.exit(1 if bad or len(got) != 10 else 0)
+PY
+check "delay: RTTs are about 40 ms" python3 -c "
+import sys; r=[float(l.split()[1]) for l in open('$W/delay.got')]; sys.exit(not all(38000 < x < 48000 for x in r))"
+
+# --- forged replies while a probe is outstanding ---------------------------
+for f in 4 6; do
+  server=$(eval echo "\$LAB_SERVER$f")
+  ip netns exec "$LAB_SERVER" python3 "$here/forge.py" "$LAB_SERVER_IF" "$LAB_PORT_DROP" 50 >"$W/forge$f.count" &
+  forge=$!
+  C "$TCPHS" probe --json -W 2s --retries 1 "$(addr $f "$server"):$LAB_PORT_DROP" >"$W/forged$f.json"
+  rc=$?
+  wait $forge
+  check "forged IPv$f: 400 near-miss replies injected" [ "$(cat "$W/forge$f.count")" = 400 ]
+  check_eq "forged IPv$f: outcome unchanged" timeout "$(J "$W/forged$f.json" "probes[0]['outcome']")"
+  check_eq "forged IPv$f: exit" 2 "$rc"
+done
+
+# --- JSON: every line parses and carries every SPEC key --------------------
+check "JSON records carry every SPEC §4 key, null when absent" python3 - "$W"/open4.json "$W"/closed6.json \
+  "$W"/admin4.json "$W"/forged4.json <<'PY'
+import json, sys
+probe_keys = {"type", "schema", "target", "address", "port", "family", "seq", "attempt", "outcome",
+              "rtt_us", "reply", "icmp", "mode"}
+reply_keys = {"flags", "ttl", "window", "isn", "ecn", "options"}
+opt_keys = {"mss", "wscale", "sack_permitted", "timestamps", "tfo_cookie", "unknown"}
+summary_keys = {"type", "schema", "target", "address", "sent", "counts", "loss", "rtt_us"}
+ok = True
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line)
+        keys = probe_keys if r["type"] == "probe" else summary_keys
+        missing = keys - r.keys()
+        if r["type"] == "probe" and r["reply"] is not None:
+            missing |= reply_keys - r["reply"].keys()
+            missing |= opt_keys - r["reply"]["options"].keys()
+        if r["type"] == "probe" and r["outcome"] == "timeout" and not (r["reply"] is None and r["icmp"] is None and r["rtt_us"] is None):
+            missing.add("null reply/icmp/rtt_us on timeout")
+        if r["type"] == "summary" and set(r["counts"]) != {"open", "refused", "timeout", "filtered", "unreachable"}:
+            missing.add("counts")
+        if missing:
+            ok = False
+            print(path, r["type"], "missing", sorted(missing))
+sys.exit(0 if ok else 1)
+PY
+C "$TCPHS" probe -q --expect filtered,timeout -W 1500ms "$server4:$LAB_PORT_DROP" >/dev/null
+check_eq "--expect filtered,timeout on the drop port" 0 "$?"
+
+# --- the silent drops: SYNs at 0, 1, 3 s and the verdict at 7 s -----------
+for f in 4 6; do
+  wait "$(eval echo "\$drop_pid$f")"
+  CAP_PID=$(eval echo "\$cap_drop$f")
+  capture_stop
+  check_eq "drop IPv$f exit" 2 "$(cat "$W/drop$f.rc")"
+  check_eq "drop IPv$f outcome" timeout "$(J "$W/drop$f.json" "probes[0]['outcome']")"
+  times=$(tshark -r "$W/drop$f.pcap" -n -T fields -e frame.time_relative -Y "tcp.flags.syn == 1" | tr '\n' ' ')
+  check "drop IPv$f: SYNs at 0, 1, 3 s (got $times)" python3 -c "
+t=[float(x) for x in '$times'.split()]
+import sys; sys.exit(not (len(t) == 3 and abs(t[1]-1) < 0.05 and abs(t[2]-3) < 0.05))"
+  ms=$(cat "$W/drop$f.ms")
+  check "drop IPv$f: verdict at about 7 s (${ms} ms)" [ "$ms" -ge 6950 ] -a [ "$ms" -le 7500 ]
+done
+
+# --- privileges: cap_net_raw only, as nobody -------------------------------
+bin=$W/tcphs-capped
+cp "$TCPHS" "$bin" && chmod 755 "$bin" "$W" && setcap cap_net_raw+ep "$bin"
+nobody() { C setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
+nobody "$bin" probe --json "$server4:$LAB_PORT_OPEN" >"$W/capped.json" 2>"$W/capped.err"
+check_eq "capped binary as nobody: raw mode works" raw "$(J "$W/capped.json" "probes[0]['mode']")"
+nobody "$bin" probe -W 3s "$server4:$LAB_PORT_DROP" >/dev/null 2>&1 &
+long=$!
+capeff=""
+for i in $(seq 1 100); do  # bounded: wait until the probe is past start-up
+  child=$(pgrep -P "$long" -f tcphs-capped | head -1)
+  [ -n "$child" ] || child=$long
+  status=$(cat /proc/"$child"/status 2>/dev/null | grep -E '^Cap(Eff|Prm|Inh)' | awk '{print $2}' | tr '\n' ' ')
+  if [ "$(readlink /proc/"$child"/exe 2>/dev/null)" = "$bin" ] && [ -n "$status" ]; then
+    # The engine drops capabilities before the first send; wait for the drop.
+    [ "$status" = "0000000000000000 0000000000000000 0000000000000000 " ] && { capeff=$status; break; }
+  fi
+  sleep 0.02
+done
+wait $long
+check_eq "CapEff, CapPrm, CapInh all 0 during a long probe" "0000000000000000 0000000000000000 0000000000000000 " "$capeff"
+cp "$TCPHS" "$W/tcphs-plain" && chmod 755 "$W/tcphs-plain"
+nobody "$W/tcphs-plain" probe "$server4:$LAB_PORT_OPEN" >"$W/fallback.out" 2>"$W/fallback.err"
+check_eq "no capability, auto mode: connect() fallback exit" 0 "$?"
+check "no capability, auto mode: says so on stderr" grep -q "connect() mode" "$W/fallback.err"
+check "no capability, auto mode: output says connect mode" grep -q "connect mode" "$W/fallback.out"
+nobody "$W/tcphs-plain" probe --mode raw "$server4:$LAB_PORT_OPEN" >"$W/raw.out" 2>"$W/raw.err"
+check_eq "no capability, --mode raw: exit 77" 77 "$?"
+check "no capability, --mode raw: the setcap hint" grep -q "setcap cap_net_raw+ep" "$W/raw.err"
+check_eq "no capability, --mode raw: one line on stderr" 1 "$(wc -l <"$W/raw.err")"
+check_eq "no capability, --mode raw: nothing on stdout" 0 "$(wc -c <"$W/raw.out")"
+
+# --- connect mode against the same table -----------------------------------
+while read -r port want; do
+  C "$TCPHS" probe --mode connect --json -W 2s "$server4:$port" >"$W/connect$port.json"
+  check_eq "connect mode port $port" "$want" "$(J "$W/connect$port.json" "probes[0]['outcome']")"
+done <<EOT
+$LAB_PORT_OPEN open
+$LAB_PORT_CLOSED refused
+$LAB_PORT_DROP timeout
+EOT
+
+# --- clean-up on the server: no half-open connections ----------------------
+check_eq "server holds no SYN_RECV sockets" 0 "$(ip netns exec "$LAB_SERVER" ss -Htn state syn-recv | wc -l)"
+
+check_done
