@@ -23,11 +23,19 @@ std::uint16_t mss_for(std::uint32_t mtu, core::Family f) {
   return static_cast<std::uint16_t>(std::min<std::uint32_t>(mtu - headers, 65535));
 }
 
-/// The options of `syn` as they will be on the wire, decoded back.
+/// The options of `syn` as they will be on the wire, decoded back; the
+/// timestamp values differ per probe, so they are left out.
 std::string describe_syn(const core::SynSpec& syn) {
   auto decoded = core::decode_packet(core::craft_syn(syn));
   const auto* p = std::get_if<core::Packet>(&decoded);
-  return p && p->tcp() ? core::describe_options(p->tcp()->options) : "";
+  if (!p || !p->tcp()) return "";
+  auto options = p->tcp()->options;
+  std::string text = core::describe_options(options);
+  if (options.timestamps) {
+    const std::string ts = fmt::format("ts {}/{}", options.timestamps->val, options.timestamps->ecr);
+    if (auto at = text.find(ts); at != std::string::npos) text.replace(at, ts.size(), "ts");
+  }
+  return text;
 }
 
 /// BPF for one interface: TCP with any of our targets, and ICMP errors to

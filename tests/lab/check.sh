@@ -35,7 +35,7 @@ check_done() {
 # stamps, and waits (bounded) until it is really listening. Sets CAP_PID.
 capture_start() {
   local ns=$1 file=$2 filter=$3
-  ip netns exec "$ns" tcpdump -i any -U -n --time-stamp-precision=nano -w "$file" "$filter" \
+  ip netns exec "$ns" tcpdump -i any -U --immediate-mode -n --time-stamp-precision=nano -w "$file" "$filter" \
     2>"$file.log" &
   CAP_PID=$!
   local i

@@ -12,13 +12,15 @@ lab_up || { echo "FAIL lab_up"; exit 1; }
 W=$LAB_DIR
 C() { ip netns exec "$LAB_CLIENT" "$@"; }
 J() { python3 "$here/ndjson.py" "$@"; }
+tshark() { command tshark "$@" 2>/dev/null; }  # quiet its "running as root" note
 addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
 
 # --- the outcome table, both families -------------------------------------
 # The silent drops take 7 s each: run them in the background under capture.
 for f in 4 6; do
   server=$(eval echo "\$LAB_SERVER$f")
-  capture_start "$LAB_CLIENT" "$W/drop$f.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture drop$f"
+  proto=$([ $f = 4 ] && echo ip || echo ip6)
+  capture_start "$LAB_CLIENT" "$W/drop$f.pcap" "$proto and tcp port $LAB_PORT_DROP" || echo "FAIL capture drop$f"
   eval "cap_drop$f=\$CAP_PID"
   ( start=$EPOCHREALTIME
     C "$TCPHS" probe --json "$(addr $f "$server"):$LAB_PORT_DROP" >"$W/drop$f.json"
@@ -78,8 +80,8 @@ syn_opts() {  # runs a probe under capture, prints tshark's view of our SYN
   capture_start "$LAB_CLIENT" "$file" "tcp dst port $LAB_PORT_OPEN and tcp[tcpflags] & tcp-ack == 0" >/dev/null
   C "$TCPHS" probe "$server4:$LAB_PORT_OPEN" "$@" >/dev/null
   capture_stop
-  tshark -r "$file" -n -T fields -E separator=/ -e tcp.option_kind -e tcp.options.mss_val \
-    -e tcp.options.wscale.shift -e tcp.flags.ece -e tcp.flags.cwr -e tcp.hdr_len | head -1
+  tshark -r "$file" -n -T fields -E separator=';' -e tcp.option_kind -e tcp.options.mss_val \
+    -e tcp.options.wscale.shift -e tcp.flags.ece -e tcp.flags.cwr -e tcp.hdr_len | head -1 | tr ';' /
 }
 check_eq "SYN default options" "2,4,8,1,3/1460/7/0/0/40" "$(syn_opts)"
 check_eq "SYN --no-options" "///0/0/20" "$(syn_opts --no-options)"
@@ -90,9 +92,10 @@ check "SYN --tfo carries a cookie request" bash -c "[[ '$(syn_opts --tfo)' == *3
 capture_start "$LAB_CLIENT" "$W/opts.pcap" "tcp src port $LAB_PORT_OPEN" || echo "FAIL capture"
 C "$TCPHS" probe --json "$server4:$LAB_PORT_OPEN" >"$W/opts.json"
 capture_stop
-expect=$(tshark -r "$W/opts.pcap" -n -T fields -E separator=/ -e tcp.options.mss_val -e tcp.options.wscale.shift \
+# tshark prints SACK-permitted as its raw bytes: any value means present.
+expect=$(tshark -r "$W/opts.pcap" -n -T fields -E separator=';' -e tcp.options.mss_val -e tcp.options.wscale.shift \
   -e tcp.options.sack_perm -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
-  -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" | head -1)
+  -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" | head -1 | awk -F';' '{ print $1 "/" $2 "/" ($3 != "" ? 1 : "") "/" $4 "/" $5 }')
 got=$(J "$W/opts.json" "'/'.join(str(x) for x in [probes[0]['reply']['options']['mss'], probes[0]['reply']['options']['wscale'], 1 if probes[0]['reply']['options']['sack_permitted'] else '', probes[0]['reply']['options']['timestamps']['val'], probes[0]['reply']['options']['timestamps']['ecr']])")
 check_eq "SYN-ACK options decoded as tshark does" "$expect" "$got"
 
@@ -115,6 +118,21 @@ sys.exit(1 if bad or len(got) != 10 else 0)
 PY
 check "delay: RTTs are about 40 ms" python3 -c "
 import sys; r=[float(l.split()[1]) for l in open('$W/delay.got')]; sys.exit(not all(38000 < x < 48000 for x in r))"
+
+# --- the silent drops: SYNs at 0, 1, 3 s and the verdict at 7 s -----------
+for f in 4 6; do
+  wait "$(eval echo "\$drop_pid$f")"
+  CAP_PID=$(eval echo "\$cap_drop$f")
+  capture_stop
+  check_eq "drop IPv$f exit" 2 "$(cat "$W/drop$f.rc")"
+  check_eq "drop IPv$f outcome" timeout "$(J "$W/drop$f.json" "probes[0]['outcome']")"
+  times=$(tshark -r "$W/drop$f.pcap" -n -T fields -e frame.time_relative -Y "tcp.flags == 0x002" 2>/dev/null | tr '\n' ' ')
+  check "drop IPv$f: SYNs at 0, 1, 3 s (got $times)" python3 -c "
+t=[float(x) for x in '$times'.split()]
+import sys; sys.exit(not (len(t) == 3 and abs(t[1]-1) < 0.05 and abs(t[2]-3) < 0.05))"
+  ms=$(cat "$W/drop$f.ms")
+  check "drop IPv$f: verdict at about 7 s (${ms} ms)" [ "$ms" -ge 6950 -a "$ms" -le 7500 ]
+done
 
 # --- forged replies while a probe is outstanding ---------------------------
 for f in 4 6; do
@@ -158,21 +176,6 @@ sys.exit(0 if ok else 1)
 PY
 C "$TCPHS" probe -q --expect filtered,timeout -W 1500ms "$server4:$LAB_PORT_DROP" >/dev/null
 check_eq "--expect filtered,timeout on the drop port" 0 "$?"
-
-# --- the silent drops: SYNs at 0, 1, 3 s and the verdict at 7 s -----------
-for f in 4 6; do
-  wait "$(eval echo "\$drop_pid$f")"
-  CAP_PID=$(eval echo "\$cap_drop$f")
-  capture_stop
-  check_eq "drop IPv$f exit" 2 "$(cat "$W/drop$f.rc")"
-  check_eq "drop IPv$f outcome" timeout "$(J "$W/drop$f.json" "probes[0]['outcome']")"
-  times=$(tshark -r "$W/drop$f.pcap" -n -T fields -e frame.time_relative -Y "tcp.flags.syn == 1" | tr '\n' ' ')
-  check "drop IPv$f: SYNs at 0, 1, 3 s (got $times)" python3 -c "
-t=[float(x) for x in '$times'.split()]
-import sys; sys.exit(not (len(t) == 3 and abs(t[1]-1) < 0.05 and abs(t[2]-3) < 0.05))"
-  ms=$(cat "$W/drop$f.ms")
-  check "drop IPv$f: verdict at about 7 s (${ms} ms)" [ "$ms" -ge 6950 ] -a [ "$ms" -le 7500 ]
-done
 
 # --- privileges: cap_net_raw only, as nobody -------------------------------
 bin=$W/tcphs-capped

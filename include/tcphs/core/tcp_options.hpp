@@ -60,7 +60,7 @@ TcpOptions decode_tcp_options(std::span<const std::uint8_t> bytes);
 
 /// Human text, one comma-separated token per entry of `kinds`, in wire order:
 /// "mss N", "sack" (SACK-permitted), "sackblocks", "ts VAL/ECR", "nop", "eol",
-/// "wscale N", "tfo" (cookie request) or "tfo HEX" (cookie), "opt KIND HEX"
+/// "wscale N", "tfo" (cookie request) or "tfo HEX" (cookie), "opt KIND [HEX]"
 /// (uninterpreted). A known kind whose value was not decoded shows as
 /// "NAME ?"; a malformed area ends with ",malformed: REASON".
 /// Example: "mss 1460,sack,ts 123/0,nop,wscale 7".
