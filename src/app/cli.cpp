@@ -16,6 +16,8 @@ int exit_code_for(core::ErrorKind kind) {
     case core::ErrorKind::usage: return 64;
     case core::ErrorKind::resolve: return 68;
     case core::ErrorKind::permission: return 77;
+    case core::ErrorKind::no_route: return 4;
+    case core::ErrorKind::local_firewall: return 3;
     case core::ErrorKind::io: return 70;
     case core::ErrorKind::internal: return 70;
   }

@@ -97,13 +97,14 @@ core::Result<int> run_raw(const ProbePlan& plan, const ProbeSink& sink) {
   const auto [eph_low, eph_high] = io::local_port_range();
   core::PortPool ports(eph_low, eph_high, std::uint32_t{key[0]} << 8 | key[1]);
   const core::Instant start = io::now();
+  std::vector<std::string> syn_text(plan.targets.size());
   for (std::size_t i = 0; i < plan.targets.size(); ++i) {
     core::SynSpec syn = plan.syn;
     syn.flow.local = routes[i].source;
     syn.flow.remote = plan.targets[i].address;
     syn.flow.remote_port = plan.targets[i].port;
     if (plan.default_mss && syn.options.mss) syn.options.mss = mss_for(routes[i].mtu, syn.flow.remote.family);
-    if (sink.start) sink.start(i, describe_syn(syn));
+    syn_text[i] = describe_syn(syn);
     for (std::uint32_t n = 1; n <= plan.count; ++n) {
       syn.flow.local_port = plan.source_port ? *plan.source_port : ports.next();
       core::ProbeRequest req{i, n, syn, start + plan.interval * (n - 1)};
@@ -111,7 +112,15 @@ core::Result<int> run_raw(const ProbePlan& plan, const ProbeSink& sink) {
     }
   }
   io::LoopIo loop_io{capture_ptrs, v4.get(), v6.get()};
-  TCPHS_TRY(end, io::run_engine(engine, loop_io, sink.result));
+  // A target's header is printed once its first SYN is out, so an error
+  // before that (a local firewall's EPERM) leaves stdout empty.
+  std::vector<bool> started(plan.targets.size());
+  io::LoopCallbacks callbacks{sink.result, [&](const core::Send& s) {
+                                if (started[s.target_index] || !sink.start) return;
+                                started[s.target_index] = true;
+                                sink.start(s.target_index, syn_text[s.target_index]);
+                              }};
+  TCPHS_TRY(end, io::run_engine(engine, loop_io, callbacks));
   for (auto* c : capture_ptrs) {
     auto st = c->stats();
     if (st.dropped) sink.notice(fmt::format("warning: the capture dropped {} packets; some results may be wrong", st.dropped));

@@ -75,7 +75,7 @@ std::vector<Send> Engine::take_sends(Instant now, std::size_t max) {
     Instant next = now + backoff(config_.rto, attempt);
     if (config_.total_timeout.count() > 0) next = std::min(next, p.first_sent + config_.total_timeout);
     schedule(d.id, next);
-    sends.push_back(Send{d.id, attempt, syn.flow.remote, craft_syn(syn)});
+    sends.push_back(Send{d.id, p.request.target_index, attempt, syn.flow.remote, craft_syn(syn)});
   }
   return sends;
 }

@@ -59,7 +59,7 @@ void arm(int tfd, std::optional<core::Instant> at) {
   timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
-core::Status send_all(core::Engine& engine, const LoopIo& io, core::Instant now) {
+core::Status send_all(core::Engine& engine, const LoopIo& io, const LoopCallbacks& cb, core::Instant now) {
   for (;;) {
     auto sends = engine.take_sends(now, io.batch);
     if (sends.empty()) return core::Ok{};
@@ -73,15 +73,17 @@ core::Status send_all(core::Engine& engine, const LoopIo& io, core::Instant now)
       if (!sent) return sent.error();
     }
     const core::Stamp stamp = user_stamp();
-    for (const auto& s : sends) engine.on_sent(s.id, s.attempt, stamp);
+    for (const auto& s : sends) {
+      engine.on_sent(s.id, s.attempt, stamp);
+      if (cb.on_sent) cb.on_sent(s);
+    }
     if (sends.size() < io.batch) return core::Ok{};
   }
 }
 
 }  // namespace
 
-core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
-                                 const std::function<void(const core::ProbeResult&)>& on_result) {
+core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const LoopCallbacks& cb) {
   BlockedSignals blocked;
   Fd ep{epoll_create1(EPOLL_CLOEXEC)};
   Fd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
@@ -98,7 +100,7 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
     if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
 
   auto deliver = [&] {
-    for (const auto& r : engine.take_results()) on_result(r);
+    for (const auto& r : engine.take_results()) cb.on_result(r);
   };
   while (!engine.done()) {
     // Order on every wake: read what arrived, then expire and send. The
@@ -108,7 +110,7 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
       auto n = c->drain([&](const CapturedFrame& f) { engine.on_packet(f.ip, f.stamp); });
       if (!n) return n.error();
     }
-    if (auto st = send_all(engine, io, now()); !st) return st.error();
+    if (auto st = send_all(engine, io, cb, now()); !st) return st.error();
     deliver();
     if (engine.done()) break;
     arm(timer.fd, engine.next_deadline());

@@ -62,8 +62,8 @@ class RawSender final : public PacketSender {
       const int err = rc == 0 ? EAGAIN : errno;
       const std::string dst = packets[sent].dst.to_string();
       if (err == EPERM || err == EACCES)
-        return core::io_error(
-            fmt::format("sending to {} was refused by a local firewall ({})", dst, strerrorname_np(err)));
+        return core::Error{core::ErrorKind::local_firewall,
+                           fmt::format("sending to {} was refused by a local firewall ({})", dst, strerrorname_np(err))};
       if (!transient(err))
         return core::io_error(fmt::format("sending to {} failed: {}", dst, std::strerror(err)));
       if (++stalls > max_stalls) break;

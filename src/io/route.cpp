@@ -186,18 +186,18 @@ core::Result<Route> lookup_route(const IpAddress& dst, const std::optional<IpAdd
 
   auto answer = ask_kernel(dst, source, ifindex);
   if (const int* err = std::get_if<int>(&answer)) {
-    if (*err == ENETUNREACH || *err == EHOSTUNREACH) return core::io_error("no route to " + target);
-    if (*err == EACCES) return core::io_error(fmt::format("no route to {} (a prohibit route)", target));
+    if (*err == ENETUNREACH || *err == EHOSTUNREACH) return core::Error{core::ErrorKind::no_route, "no route to " + target};
+    if (*err == EACCES) return core::Error{core::ErrorKind::no_route, fmt::format("no route to {} (a prohibit route)", target)};
     // The FIB reports a blackhole route as EINVAL; the other EINVAL causes
     // (a multicast or zero source) cannot pass the checks above.
-    if (*err == EINVAL) return core::io_error(fmt::format("no route to {} (a blackhole route)", target));
+    if (*err == EINVAL) return core::Error{core::ErrorKind::no_route, fmt::format("no route to {} (a blackhole route)", target)};
     return core::io_error(fmt::format("route lookup for {} failed: {}", target, std::strerror(*err)));
   }
   const KernelRoute& kr = std::get<KernelRoute>(answer);
   if (kr.type != RTN_UNICAST && kr.type != RTN_LOCAL) {
     const auto why = unusable_type_name(kr.type);
-    if (why.empty()) return core::io_error(fmt::format("no route to {} (route type {})", target, kr.type));
-    return core::io_error(fmt::format("no route to {} ({})", target, why));
+    if (why.empty()) return core::Error{core::ErrorKind::no_route, fmt::format("no route to {} (route type {})", target, kr.type)};
+    return core::Error{core::ErrorKind::no_route, fmt::format("no route to {} ({})", target, why)};
   }
 
   char name[IF_NAMESIZE] = {};

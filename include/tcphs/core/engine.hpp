@@ -39,6 +39,7 @@ struct ProbeRequest {
 /// One packet to put on the wire now.
 struct Send {
   ProbeId id = 0;
+  std::size_t target_index = 0;
   std::uint32_t attempt = 0;
   IpAddress dst;
   std::vector<std::uint8_t> packet;

@@ -13,7 +13,9 @@ enum class ErrorKind {
   usage,       ///< bad command line or input file (exit 64)
   resolve,     ///< a host name did not resolve (exit 68)
   permission,  ///< raw sockets not permitted and no fallback (exit 77)
-  io,          ///< the system refused something at run time (exit 70 unless mapped)
+  no_route,        ///< the kernel has no route to a target (exit 4, as `unreachable`)
+  local_firewall,  ///< a local firewall refused our SYN with EPERM (exit 3, as `filtered`)
+  io,          ///< the system refused something at run time (exit 70)
   internal,    ///< a bug (exit 70)
 };
 

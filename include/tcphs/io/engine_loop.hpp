@@ -22,9 +22,14 @@ struct LoopEnd {
   int signal = 0;  ///< 0 when the engine finished; else SIGINT or SIGTERM
 };
 
-/// Runs `engine` until every probe has a result or a signal arrives,
-/// handing each result to `on_result` as soon as it is reached.
-core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io,
-                                 const std::function<void(const core::ProbeResult&)>& on_result);
+struct LoopCallbacks {
+  /// Each result, as soon as it is reached.
+  std::function<void(const core::ProbeResult&)> on_result;
+  /// Each packet the kernel accepted (optional).
+  std::function<void(const core::Send&)> on_sent;
+};
+
+/// Runs `engine` until every probe has a result or a signal arrives.
+core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const LoopCallbacks& callbacks);
 
 }  // namespace tcphs::io
