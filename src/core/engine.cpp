@@ -150,7 +150,7 @@ void Engine::on_icmp(const Packet& p, const IcmpError& e, Stamp stamp) {
   ++counters_.matched;
   ProbeResult r;
   r.outcome = *outcome;
-  r.icmp = IcmpInfo{e.type, e.code, p.src};
+  r.icmp = IcmpInfo{e.type, e.code, p.src, e.quote};
   finish(hit->first, std::move(r), hit->second, stamp);
 }
 

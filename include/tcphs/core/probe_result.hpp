@@ -7,6 +7,7 @@
 
 #include "tcphs/core/ip_address.hpp"
 #include "tcphs/core/outcome.hpp"
+#include "tcphs/core/packet.hpp"
 #include "tcphs/core/tcp_options.hpp"
 #include "tcphs/core/time.hpp"
 
@@ -28,6 +29,7 @@ struct IcmpInfo {
   std::uint8_t type = 0;
   std::uint8_t code = 0;
   IpAddress from;
+  IcmpQuote quote;  ///< our SYN as the sender saw it (trace compares it with what we sent)
 };
 
 struct ProbeResult {
