@@ -102,19 +102,19 @@ check_eq "SYN-ACK options decoded as tshark does" "$expect" "$got"
 # --- RTT against the capture, with 20 ms added each way --------------------
 lab_set_delay 20 || echo "FAIL lab_set_delay 20"
 capture_start "$LAB_CLIENT" "$W/delay.pcap" "tcp port $LAB_PORT_DELAY" || echo "FAIL capture"
-C "$TCPHS" probe --json -c 10 -i 100ms "$server4:$LAB_PORT_DELAY" >"$W/delay.json"
+C "$TCPHS" probe --json -c 20 -i 50ms "$server4:$LAB_PORT_DELAY" >"$W/delay.json"
 capture_stop
 lab_set_delay 0
 python3 "$here/pcap_rtt.py" "$W/delay.pcap" "$LAB_PORT_DELAY" | sort >"$W/delay.truth"
 J "$W/delay.json" "'\n'.join('%d %.3f' % (p['source_port'], p['rtt_us']) for p in probes)" | sort >"$W/delay.got"
-check_eq "delay: 10 probes timed in the capture" 10 "$(wc -l <"$W/delay.truth")"
+check_eq "delay: 20 probes timed in the capture" 20 "$(wc -l <"$W/delay.truth")"
 check "delay: every RTT within 50 µs of the capture" python3 - "$W/delay.truth" "$W/delay.got" <<'PY'
 import sys
 truth = dict(l.split() for l in open(sys.argv[1]))
 got = dict(l.split() for l in open(sys.argv[2]))
 bad = [(p, truth.get(p), r) for p, r in got.items() if p not in truth or abs(float(truth[p]) - float(r)) > 50]
 for b in bad: print("  port %s capture %s tcphs %s" % b)
-sys.exit(1 if bad or len(got) != 10 else 0)
+sys.exit(1 if bad or len(got) != 20 else 0)
 PY
 check "delay: RTTs are about 40 ms" python3 -c "
 import sys; r=[float(l.split()[1]) for l in open('$W/delay.got')]; sys.exit(not all(38000 < x < 48000 for x in r))"
