@@ -81,7 +81,7 @@ TEST_CASE("io::lookup_route") {
     if (out == "no namespace") {
       MESSAGE("skipped: cannot create a network namespace here");
     } else {
-      const std::string io_kind = std::to_string(int(core::ErrorKind::io)) + ":";
+      const std::string io_kind = std::to_string(int(core::ErrorKind::no_route)) + ":";
       CHECK(out == io_kind + "no route to 10.1.2.3|" + io_kind + "no route to fd00:1::3|");
     }
   }
