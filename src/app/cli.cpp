@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "tcphs/app/explain_command.hpp"
 #include "tcphs/app/probe_command.hpp"
+#include "tcphs/app/trace_command.hpp"
 
 namespace tcphs::app {
 namespace {
@@ -41,10 +43,16 @@ int main(int argc, char** argv) {
   app.footer("Run 'tcphs COMMAND --help' for a command's options; 'man tcphs' for the whole story.");
   ProbeOptions probe;
   auto* probe_cmd = add_probe_command(app, probe);
+  TraceOptions trace;
+  auto* trace_cmd = add_trace_command(app, trace);
+  ExplainOptions explain;
+  auto* explain_cmd = add_explain_command(app, explain);
   try {
     app.parse(argc, argv);
     core::Result<int> result = core::Error{core::ErrorKind::internal, "no command ran"};
     if (probe_cmd->parsed()) result = run_probe(probe);
+    if (trace_cmd->parsed()) result = run_trace(trace);
+    if (explain_cmd->parsed()) result = run_explain(explain);
     if (!result) {
       fmt::print(stderr, "tcphs: {}\n", one_line(result.error().message));
       return exit_code_for(result.error().kind);

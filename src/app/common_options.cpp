@@ -4,6 +4,19 @@
 
 namespace tcphs::app {
 
+void add_color_option(CLI::App& cmd, ColorMode& color) {
+  // Help shows the words only: the transformer's own description would also
+  // list the enum's numeric values.
+  cmd.add_option("--color", color, "Colour: auto, always or never (NO_COLOR is honoured)")
+      ->transform(CLI::CheckedTransformer(
+                      std::map<std::string, ColorMode>{
+                          {"auto", ColorMode::auto_}, {"always", ColorMode::always}, {"never", ColorMode::never}},
+                      CLI::ignore_case)
+                      .description(""))
+      ->type_name("{auto,always,never}")
+      ->default_str("auto");
+}
+
 void add_common_options(CLI::App& cmd, CommonOptions& o) {
   auto* v4 = cmd.add_flag("-4", o.ipv4_only, "Use IPv4 only");
   auto* v6 = cmd.add_flag("-6", o.ipv6_only, "Use IPv6 only");
@@ -17,17 +30,14 @@ void add_common_options(CLI::App& cmd, CommonOptions& o) {
   cmd.add_flag("--json", o.json, "NDJSON on stdout (schema 1)");
   cmd.add_flag("-q,--quiet", o.quiet, "Print only the summary");
   cmd.add_flag("-v,--verbose", o.verbose, "More detail (repeat for more)");
-  cmd.add_option("--color", o.color, "Colour: auto, always or never (NO_COLOR is honoured)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, ColorMode>{
-              {"auto", ColorMode::auto_}, {"always", ColorMode::always}, {"never", ColorMode::never}},
-          CLI::ignore_case))
-      ->default_str("auto");
+  add_color_option(cmd, o.color);
   cmd.add_option("--mode", o.mode, "auto (raw SYNs when permitted, else connect), raw or connect")
       ->transform(CLI::CheckedTransformer(
           std::map<std::string, ModeChoice>{
               {"auto", ModeChoice::auto_}, {"raw", ModeChoice::raw}, {"connect", ModeChoice::connect}},
-          CLI::ignore_case))
+          CLI::ignore_case)
+                     .description(""))
+      ->type_name("{auto,raw,connect}")
       ->default_str("auto");
 }
 

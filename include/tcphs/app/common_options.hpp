@@ -27,6 +27,9 @@ struct CommonOptions {
   ModeChoice mode = ModeChoice::auto_;
 };
 
+/// Registers `--color WHEN` alone, for commands without the network options.
+void add_color_option(CLI::App& cmd, ColorMode& color);
+
 /// Registers the shared options on `cmd`, filling `opts`.
 void add_common_options(CLI::App& cmd, CommonOptions& opts);
 

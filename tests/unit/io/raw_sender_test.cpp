@@ -51,7 +51,7 @@ TEST_CASE("io::open_raw_sender (lab)" * doctest::skip()) {
       const io::OutPacket out{d, p};
       const auto r = (*sender)->send({&out, 1});
       REQUIRE_FALSE(r.ok());
-      CHECK(r.error().kind == core::ErrorKind::io);
+      CHECK(r.error().kind == core::ErrorKind::local_firewall);
       CHECK(r.error().message ==
             std::string("sending to ") + dst + " was refused by a local firewall (EPERM)");
     }

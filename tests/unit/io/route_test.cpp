@@ -122,7 +122,7 @@ TEST_CASE("io::lookup_route (lab)" * doctest::skip()) {
       CAPTURE(dst);
       const auto r = io::lookup_route(ip(dst), std::nullopt, std::nullopt);
       REQUIRE_FALSE(r.ok());
-      CHECK(r.error().kind == core::ErrorKind::io);
+      CHECK(r.error().kind == core::ErrorKind::no_route);
       CHECK(r.error().message == std::string("no route to ") + dst);
     }
     const auto blackhole = io::lookup_route(ip("10.78.67.1"), std::nullopt, std::nullopt);

@@ -1,0 +1,170 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "tcphs/app/raw_session.hpp"
+#include "tcphs/app/trace_run.hpp"
+#include "tcphs/core/packet.hpp"
+#include "tcphs/io/reverse_name.hpp"
+#include "tcphs/io/system.hpp"
+
+namespace tcphs::app {
+namespace {
+
+/// Which engine probes belong to the traced port and which to the control port.
+constexpr std::size_t traced = 0, controlled = 1;
+/// TTL of the control SYNs: Linux's default, so they go as far as any SYN.
+constexpr std::uint8_t control_ttl = 64;
+
+/// The SYN as crafted, decoded back: what every quote is compared with.
+core::SentSyn sent_syn(const core::SynSpec& syn) {
+  core::SentSyn s;
+  s.family = syn.flow.remote.family;
+  s.tos = syn.tos;
+  s.flow_label = syn.flow_label;
+  auto decoded = core::decode_packet(core::craft_syn(syn));
+  if (const auto* p = std::get_if<core::Packet>(&decoded); p && p->tcp()) s.tcp = *p->tcp();
+  return s;
+}
+
+/// Its options in words, without the timestamp values, which vary per SYN.
+std::string describe_sent(const core::SentSyn& s) {
+  auto options = s.tcp.options;
+  if (options.timestamps) options.timestamps = core::TcpTimestamps{};
+  std::string text = core::describe_options(options);
+  if (auto at = text.find("ts 0/0"); at != std::string::npos) text.replace(at, 6, "ts");
+  return text;
+}
+
+/// Reverse names, each address looked up once per run.
+class NameCache {
+ public:
+  NameCache(bool enabled, core::Duration budget) : enabled_(enabled), budget_(budget) {}
+
+  const HopNames& names_for(const std::vector<core::IpAddress>& addrs) {
+    if (!enabled_) return found_;
+    std::vector<core::IpAddress> fresh;
+    for (const auto& a : addrs)
+      if (!asked_.count(a)) fresh.push_back(a);
+    if (fresh.empty()) return found_;
+    const auto names = io::reverse_names(fresh, budget_);
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      asked_.insert(fresh[i]);
+      if (names[i]) found_[fresh[i]] = *names[i];
+    }
+    return found_;
+  }
+
+ private:
+  bool enabled_;
+  core::Duration budget_;
+  std::set<core::IpAddress> asked_;
+  HopNames found_;
+};
+
+/// Sends `count` SYNs like `syn`, numbered from `first_number`, paced by
+/// the plan's send wait, and runs them to their end.
+class Rounds {
+ public:
+  Rounds(RawSession& session, core::Engine& engine, core::Duration send_wait)
+      : session_(session), engine_(engine), send_wait_(send_wait), next_send_(io::now()) {}
+
+  core::Result<std::vector<core::ProbeResult>> run(std::size_t target, const core::SynSpec& syn,
+                                                   std::uint32_t first_number, unsigned count) {
+    next_send_ = std::max(next_send_, io::now());
+    for (unsigned q = 0; q < count; ++q) {
+      engine_.add(core::ProbeRequest{target, first_number + q, syn, next_send_});
+      next_send_ += send_wait_;
+    }
+    std::vector<core::ProbeResult> results;
+    io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { results.push_back(r); }, {}};
+    TCPHS_TRY(sig, session_.run(engine_, callbacks));
+    signal_ = sig;
+    std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
+    return results;
+  }
+  int signal() const { return signal_; }
+
+ private:
+  RawSession& session_;
+  core::Engine& engine_;
+  core::Duration send_wait_;
+  core::Instant next_send_;
+  int signal_ = 0;
+};
+
+core::ControlResult control_result(std::uint16_t port, const std::vector<core::ProbeResult>& results,
+                                   const core::SentSyn& sent) {
+  core::ControlResult c{port, {}};
+  for (const auto& r : results) {
+    c.reply = core::hop_reply(r, sent);
+    if (c.reply.kind != core::HopReplyKind::none) break;
+  }
+  return c;
+}
+
+}  // namespace
+
+core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
+                                      const std::function<void(const std::string&)>& notice) {
+  RawSessionConfig cfg{plan.source, plan.interface, true, 4 << 20, plan.verbose, notice};
+  TCPHS_TRY(session, RawSession::open({plan.target.address}, cfg));
+  core::EngineConfig engine_config;
+  engine_config.rto = plan.wait;
+  engine_config.retries = 0;  // a silent hop is an answer in itself: no retransmission
+  core::Engine engine(engine_config, session->key());
+  Rounds rounds(*session, engine, plan.send_wait);
+
+  core::SynSpec syn = plan.syn;
+  syn.flow = {session->route(0).source, plan.target.address, plan.source_port.value_or(session->ports().next()),
+              plan.target.port};
+  if (plan.default_mss && syn.options.mss) syn.options.mss = session->default_mss(0);
+  const core::SentSyn sent = sent_syn(syn);
+  reporter.start({plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.flow.local_port});
+
+  TraceRun run;
+  run.report.target = plan.target;
+  auto& hops = run.report.hops;
+  NameCache names(plan.resolve_names, plan.name_wait);
+  core::TraceEnd end = core::TraceEnd::max_hops;
+  for (unsigned ttl = plan.first_ttl; ttl <= plan.max_ttl; ++ttl) {
+    syn.ttl = static_cast<std::uint8_t>(ttl);
+    // One number per (TTL, query): the engine derives each SYN's sequence
+    // number from it, and the quote of a time exceeded carries that back.
+    const std::uint32_t first_number = (ttl - 1) * plan.queries + 1;
+    TCPHS_TRY(results, rounds.run(traced, syn, first_number, plan.queries));
+    if ((run.signal = rounds.signal())) return run;
+    core::Hop hop{syn.ttl, std::vector<core::HopReply>(plan.queries)};
+    for (const auto& r : results) hop.queries[r.number - first_number] = core::hop_reply(r, sent);
+    reporter.hop(hop, names.names_for(hop.addresses()));
+    hops.push_back(std::move(hop));
+    if (auto e = core::trace_end(hops, plan.max_silent, plan.max_ttl)) {
+      end = *e;
+      break;
+    }
+  }
+  run.report.analysis = core::analyze_trace(hops, plan.target.address, end);
+
+  const auto& a = run.report.analysis;
+  if (plan.control_port && (a.end == core::TraceEnd::silence || a.rejected)) {
+    core::SynSpec control = syn;
+    control.ttl = control_ttl;
+    control.flow.remote_port = *plan.control_port;
+    TCPHS_TRY(results, rounds.run(controlled, control, 1, plan.queries));
+    if ((run.signal = rounds.signal())) return run;
+    TargetInfo target = plan.target;
+    target.text = fmt::format("{}:{}", target.address.family == core::Family::ipv6
+                                           ? "[" + target.address.to_string() + "]"
+                                           : target.address.to_string(),
+                              *plan.control_port);
+    target.port = *plan.control_port;
+    reporter.control(target, results);
+    run.report.control = control_result(*plan.control_port, results, sent);
+  }
+  const core::TraceFacts facts{plan.target.address, plan.target.port, plan.first_ttl, plan.max_ttl};
+  run.report.diagnosis = core::diagnose(facts, hops, a, run.report.control);
+  reporter.finish(run.report);
+  return run;
+}
+
+}  // namespace tcphs::app

@@ -1,0 +1,124 @@
+#include "tcphs/core/trace_diagnosis.hpp"
+
+#include <fmt/format.h>
+
+namespace tcphs::core {
+namespace {
+
+std::string hop_name(const Hop& h) {
+  std::string addrs;
+  for (const auto& a : h.addresses()) addrs += (addrs.empty() ? "" : ", ") + a.to_string();
+  return addrs.empty() ? fmt::format("hop {}", h.ttl) : fmt::format("hop {} ({})", h.ttl, addrs);
+}
+
+std::string hop_list(std::span<const Hop> hops, const std::vector<std::size_t>& which) {
+  std::string s = which.size() == 1 ? "hop " : "hops ";
+  for (std::size_t i = 0; i < which.size(); ++i) {
+    if (i > 0) s += i + 1 == which.size() ? " and " : ", ";
+    s += std::to_string(hops[which[i]].ttl);
+  }
+  return s;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+/// "SYN-ACK", "RST" or "ICMP port unreachable (3/3)".
+std::string evidence(const HopReply& r) {
+  if (r.kind == HopReplyKind::tcp) return (r.tcp_flags & tcp_flag::syn) ? "SYN-ACK" : "RST";
+  const Family f = r.from ? r.from->family : Family::ipv4;
+  return fmt::format("{} {}", f == Family::ipv4 ? "ICMP" : "ICMPv6", icmp_description(f, r.icmp_type, r.icmp_code));
+}
+
+std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const TraceAnalysis& a) {
+  if (a.final_hop) {
+    const Hop& h = hops[*a.final_hop];
+    const HopReply& r = *h.final_reply();
+    if (a.rejected) {
+      if (a.target_answered)
+        return fmt::format("the target {} (hop {}) rejected SYNs to port {} with {}: {}", f.target.to_string(), h.ttl,
+                           f.port, evidence(r),
+                           a.outcome == Outcome::filtered ? "a firewall on the target rejects them"
+                                                          : "the target itself turns them away");
+      return fmt::format("{} rejected SYNs to port {} with {}: {}; the target was not reached", hop_name(h), f.port,
+                         evidence(r),
+                         a.outcome == Outcome::filtered ? "a firewall there rejects them" : "it cannot deliver them");
+    }
+    // Reaching the target at the first TTL probed says little about the
+    // hops below it.
+    const bool exact = *a.final_hop > 0 || h.ttl == 1;
+    return fmt::format("reached {} {} {} hop{}: port {} {} ({})", f.target.to_string(), exact ? "in" : "within", h.ttl,
+                       h.ttl == 1 ? "" : "s", f.port, outcome_word(a.outcome), evidence(r));
+  }
+  if (a.end == TraceEnd::max_hops)
+    return fmt::format("{} was not reached with TTL {} to {}: the path is longer than --max-hops {}, or it loops",
+                       f.target.to_string(), f.first_ttl, f.max_ttl, f.max_ttl);
+  if (a.last_answering)
+    return fmt::format("SYNs to port {} are dropped at or after {}: no answer from hop {} on, nor from the target",
+                       f.port, hop_name(hops[*a.last_answering]), hops[*a.last_answering].ttl + 1);
+  return fmt::format("no hop answered and neither did the target: SYNs to port {} die before hop {}, or no hop "
+                     "sends ICMP time exceeded",
+                     f.port, f.first_ttl);
+}
+
+std::string control_sentence(const TraceFacts& f, const ControlResult& c, const std::string& beyond) {
+  const HopReply& r = c.reply;
+  if (r.kind == HopReplyKind::tcp || ((r.kind == HopReplyKind::icmp) && r.from == f.target))
+    return fmt::format("SYNs to control port {} reach the target ({}, {}): the problem is specific to port {}", c.port,
+                       outcome_word(r.outcome), evidence(r), f.port);
+  if (r.kind == HopReplyKind::icmp && r.from)
+    return fmt::format("SYNs to control port {} are rejected too, by {} with {}: not only port {} is blocked", c.port,
+                       r.from->to_string(), evidence(r), f.port);
+  if (r.kind == HopReplyKind::time_exceeded)
+    return fmt::format("SYNs to control port {} do not reach the target either (time exceeded from {})", c.port,
+                       r.from ? r.from->to_string() : "?");
+  return fmt::format("SYNs to control port {} get no answer either: {} drops every SYN, not only port {}", c.port,
+                     beyond, f.port);
+}
+
+std::string rewrite_sentence(std::span<const Hop> hops, const RewriteFinding& w) {
+  const Hop& seen = hops[w.seen_at];
+  if (!w.after)
+    return fmt::format("the SYN was already rewritten when {} quoted it: {} (by that hop on the way in, or before it)",
+                       hop_name(seen), join(w.changes));
+  const Hop& before = hops[*w.after];
+  if (before.ttl + 1 == seen.ttl)
+    return fmt::format("{} rewrote the SYN as it passed it on: {} (hop {} quoted it as sent, hop {} quoted it changed)",
+                       hop_name(before), join(w.changes), before.ttl, seen.ttl);
+  return fmt::format("the SYN was rewritten between {} and {}: {}", hop_name(before), hop_name(seen), join(w.changes));
+}
+
+}  // namespace
+
+std::vector<std::string> diagnose(const TraceFacts& f, std::span<const Hop> hops, const TraceAnalysis& a,
+                                  const std::optional<ControlResult>& control) {
+  std::vector<std::string> out;
+  out.push_back(end_sentence(f, hops, a));
+
+  const bool blocked = a.end == TraceEnd::silence || a.rejected;
+  if (blocked) {
+    const std::string beyond = a.end == TraceEnd::silence && a.last_answering
+                                   ? fmt::format("the path beyond hop {}, or the target,", hops[*a.last_answering].ttl)
+                                   : std::string("the path, or the target,");
+    if (control) out.push_back(control_sentence(f, *control, beyond));
+    else
+      out.push_back(fmt::format("to tell a filter on port {} from a broken path, run again with --control-port PORT "
+                                "(a port the target serves)",
+                                f.port));
+  }
+  if (!a.silent_inside.empty())
+    out.push_back(fmt::format("{} sent no ICMP time exceeded; later hops answered, so SYNs do not die there",
+                              hop_list(hops, a.silent_inside)));
+  for (const auto& w : a.rewrites) out.push_back(rewrite_sentence(hops, w));
+  if (a.rewrites.empty() && a.quotes_compared > 0)
+    out.push_back(fmt::format("no hop saw the SYN rewritten ({} of {} quoting hops quoted its whole TCP header)",
+                              a.quotes_compared, a.quotes));
+  else if (a.quotes > 0 && a.quotes_compared == 0)
+    out.push_back("no hop quoted the whole TCP header, so rewritten options could not be checked");
+  return out;
+}
+
+}  // namespace tcphs::core
