@@ -52,6 +52,10 @@ class TextReporter final : public ProbeReporter {
     }
     fmt::print(out_, "{} sent{}, {:.0f}% loss{}\n", s.sent, counts, s.loss * 100,
                s.mode == core::ProbeMode::connect ? " (connect mode)" : "");
+    if (s.mode == core::ProbeMode::connect && !style_.quiet)
+      fmt::print(out_,
+                 "note: connect mode cannot tell a RST from ICMP port-unreachable (both 'refused'), and "
+                 "reports ICMP admin-prohibited as 'unreachable' (IPv4) or 'filtered' (IPv6)\n");
     if (s.rtt)
       fmt::print(out_, "rtt min/avg/median/p95/max/stddev = {:.3f}/{:.3f}/{:.3f}/{:.3f}/{:.3f}/{:.3f} ms\n",
                  s.rtt->min / 1e6, s.rtt->avg / 1e6, s.rtt->median / 1e6, s.rtt->p95 / 1e6,

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tcphs/app/raw_session.hpp"
 #include "tcphs/app/trace_run.hpp"

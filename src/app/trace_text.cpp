@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tcphs/app/text_format.hpp"
 #include "tcphs/app/trace_report.hpp"
 

@@ -1,0 +1,128 @@
+#include "tcphs/io/engine_loop.hpp"
+
+#include <doctest/doctest.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <deque>
+
+#include "support/packets.hpp"
+#include "tcphs/io/system.hpp"
+
+using namespace tcphs;
+using namespace std::chrono_literals;
+
+namespace {
+
+const core::IpAddress kLocal = core::IpAddress::v4(10, 9, 0, 1);
+const core::IpAddress kRemote = core::IpAddress::v4(10, 9, 0, 2);
+
+/// A capture fed by the test: frames queue up and an eventfd says so.
+class FakeCapture final : public io::Capture {
+ public:
+  FakeCapture() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
+  ~FakeCapture() override { ::close(fd_); }
+  int fd() const override { return fd_; }
+  void push(std::vector<std::uint8_t> bytes, std::int64_t ns) {
+    frames_.push_back({std::move(bytes), ns});
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
+  }
+  core::Result<std::size_t> drain(const std::function<void(const io::CapturedFrame&)>& sink) override {
+    std::uint64_t count = 0;
+    [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
+    std::size_t drained = 0;
+    while (!frames_.empty()) {
+      auto f = std::move(frames_.front());
+      frames_.pop_front();
+      sink(io::CapturedFrame{f.first, core::Stamp{f.second, core::StampSource::capture}});
+      ++drained;
+    }
+    return drained;
+  }
+  io::CaptureStats stats() const override { return {}; }
+
+ private:
+  int fd_;
+  std::deque<std::pair<std::vector<std::uint8_t>, std::int64_t>> frames_;
+};
+
+/// A network: each SYN shows up in the capture (stamped as sent at
+/// `clock`), and `answer` decides whether a SYN-ACK follows 25 µs later.
+class FakeNetwork final : public io::PacketSender {
+ public:
+  FakeNetwork(FakeCapture& capture, bool answer) : capture_(capture), answer_(answer) {}
+  core::Result<std::size_t> send(std::span<const io::OutPacket> packets) override {
+    for (const auto& p : packets) {
+      ++sent_;
+      const std::int64_t t = 1'000'000 * sent_;
+      std::vector<std::uint8_t> syn(p.bytes.begin(), p.bytes.end());
+      capture_.push(syn, t);
+      if (!answer_) continue;
+      const auto* b = syn.data() + 20;
+      const std::uint16_t sport = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+      const std::uint32_t seq = std::uint32_t{b[4]} << 24 | std::uint32_t{b[5]} << 16 | std::uint32_t{b[6]} << 8 | b[7];
+      capture_.push(test::tcp_packet(kRemote, kLocal, 80, sport, 777, seq + 1, 0x12), t + 25'000);
+    }
+    return packets.size();
+  }
+  int sent_ = 0;
+
+ private:
+  FakeCapture& capture_;
+  bool answer_;
+};
+
+core::ProbeRequest request(std::uint16_t sport, std::uint32_t number) {
+  core::ProbeRequest r;
+  r.number = number;
+  r.syn.flow = core::FlowKey{kLocal, kRemote, sport, 80};
+  r.due = io::now();
+  return r;
+}
+
+core::CookieKey key() { return core::CookieKey(std::array<std::uint8_t, 16>{1, 2, 3}); }
+
+}  // namespace
+
+TEST_CASE("io::run_engine delivers answers timed by the capture stamps") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  core::Engine engine({}, key());
+  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  io::Capture* caps[] = {&capture};
+  std::vector<core::ProbeResult> results;
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
+                            io::LoopCallbacks{[&](const core::ProbeResult& r) { results.push_back(r); }, {}});
+  REQUIRE(end.ok());
+  CHECK(end->signal == 0);
+  REQUIRE(results.size() == 3);
+  for (const auto& r : results) {
+    CHECK(r.outcome == core::Outcome::open);
+    CHECK(r.rtt_ns == 25'000);  // the fake stamps, never the clock
+    CHECK(r.rtt_source == core::StampSource::capture);
+  }
+  CHECK(net.sent_ == 3);  // one sendmmsg batch, no retransmission
+}
+
+TEST_CASE("io::run_engine retransmits on its timer and ends in timeout") {
+  FakeCapture capture;
+  FakeNetwork net(capture, false);
+  core::EngineConfig cfg;
+  cfg.rto = 2ms;
+  cfg.retries = 2;
+  core::Engine engine(cfg, key());
+  engine.add(request(61000, 1));
+  io::Capture* caps[] = {&capture};
+  std::vector<core::ProbeResult> results;
+  const auto start = io::now();
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
+                            io::LoopCallbacks{[&](const core::ProbeResult& r) { results.push_back(r); }, {}});
+  const auto elapsed = io::now() - start;
+  REQUIRE(end.ok());
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].outcome == core::Outcome::timeout);
+  CHECK(results[0].attempt == 3);
+  CHECK(net.sent_ == 3);
+  CHECK(elapsed >= 14ms);  // 2 + 4 + 8 ms of RTO: the loop waited for its timer
+}
