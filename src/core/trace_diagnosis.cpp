@@ -50,8 +50,8 @@ std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const T
     // Reaching the target at the first TTL probed says little about the
     // hops below it.
     const bool exact = *a.final_hop > 0 || h.ttl == 1;
-    return fmt::format("reached {} {} {} hop{}: port {} {} ({})", f.target.to_string(), exact ? "in" : "within", h.ttl,
-                       h.ttl == 1 ? "" : "s", f.port, outcome_word(a.outcome), evidence(r));
+    return fmt::format("reached {} {} {} hop{}: port {} {}, with {}", f.target.to_string(), exact ? "in" : "within",
+                       h.ttl, h.ttl == 1 ? "" : "s", f.port, outcome_word(a.outcome), evidence(r));
   }
   if (a.end == TraceEnd::max_hops)
     return fmt::format("{} was not reached with TTL {} to {}: the path is longer than --max-hops {}, or it loops",
@@ -67,8 +67,8 @@ std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const T
 std::string control_sentence(const TraceFacts& f, const ControlResult& c, const std::string& beyond) {
   const HopReply& r = c.reply;
   if (r.kind == HopReplyKind::tcp || ((r.kind == HopReplyKind::icmp) && r.from == f.target))
-    return fmt::format("SYNs to control port {} reach the target ({}, {}): the problem is specific to port {}", c.port,
-                       outcome_word(r.outcome), evidence(r), f.port);
+    return fmt::format("SYNs to control port {} reach the target, which answers {}: {} is {}, so only port {} is affected",
+                       c.port, evidence(r), c.port, outcome_word(r.outcome), f.port);
   if (r.kind == HopReplyKind::icmp && r.from)
     return fmt::format("SYNs to control port {} are rejected too, by {} with {}: not only port {} is blocked", c.port,
                        r.from->to_string(), evidence(r), f.port);
@@ -113,8 +113,11 @@ std::vector<std::string> diagnose(const TraceFacts& f, std::span<const Hop> hops
     out.push_back(fmt::format("{} sent no ICMP time exceeded; later hops answered, so SYNs do not die there",
                               hop_list(hops, a.silent_inside)));
   for (const auto& w : a.rewrites) out.push_back(rewrite_sentence(hops, w));
-  if (a.rewrites.empty() && a.quotes_compared > 0)
-    out.push_back(fmt::format("no hop saw the SYN rewritten ({} of {} quoting hops quoted its whole TCP header)",
+  if (a.rewrites.empty() && a.quotes_compared > 0 && a.quotes_compared == a.quotes)
+    out.push_back(fmt::format("no rewriting seen: every hop that quoted the SYN ({}) quoted it as sent", a.quotes));
+  else if (a.rewrites.empty() && a.quotes_compared > 0)
+    out.push_back(fmt::format("no rewriting seen: {} of the {} hops that quoted the SYN quoted its whole TCP header, "
+                              "as sent",
                               a.quotes_compared, a.quotes));
   else if (a.quotes > 0 && a.quotes_compared == 0)
     out.push_back("no hop quoted the whole TCP header, so rewritten options could not be checked");
