@@ -78,7 +78,7 @@ core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
       if (*outcome == core::Outcome::open) {
         r.reply = reply_from(c);
         if (c.rtt_us) r.rtt_ns = std::int64_t{*c.rtt_us} * 1000;
-        r.rtt_source = core::StampSource::capture;
+        r.rtt_source = core::StampSource::tcp_info;
       }
       sink.result(r);
     }

@@ -25,6 +25,15 @@ json micros(std::optional<std::int64_t> ns) {
   return ns ? json(static_cast<double>(*ns) / 1000.0) : json(nullptr);
 }
 
+/// Which clock an RTT came from: "kernel" (packet stamps), "tcp_info" or "user".
+const char* rtt_clock_name(core::StampSource s) {
+  switch (s) {
+    case core::StampSource::user: return "user";
+    case core::StampSource::tcp_info: return "tcp_info";
+    default: return "kernel";
+  }
+}
+
 }  // namespace
 
 json options_json(const core::TcpOptions& o) {
@@ -65,8 +74,7 @@ json probe_json(const TargetInfo& t, const core::ProbeResult& r) {
           {"attempt", r.attempt},
           {"outcome", core::outcome_word(r.outcome)},
           {"rtt_us", micros(r.rtt_ns)},
-          {"rtt_clock", r.rtt_ns ? json(r.rtt_source == core::StampSource::user ? "user" : "kernel")
-                                 : json(nullptr)},
+          {"rtt_clock", r.rtt_ns ? json(rtt_clock_name(r.rtt_source)) : json(nullptr)},
           {"reply", reply},
           {"icmp", icmp},
           {"source", r.flow.local.is_unspecified() ? json(nullptr) : json(r.flow.local.to_string())},

@@ -59,8 +59,8 @@ constexpr std::string_view kTimeoutCauses[] = {
     "a slow or lossy path where every copy of the SYN (or of its answer) was lost",
 };
 constexpr std::string_view kTimeoutNext[] = {
-    "tcphs trace HOST:PORT shows the last hop that still answers, and whether another port "
-    "on the same host gets through",
+    "tcphs trace HOST:PORT shows the last hop that still answers; with --control-port, "
+    "whether another port on the same host gets through",
     "probe a port that should be closed on the same host: a refusal proves the host is up "
     "and only this port is filtered",
     "capture on the server (tcpdump -ni any tcp port PORT) to see whether the SYN arrives, "

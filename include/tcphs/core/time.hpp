@@ -19,6 +19,7 @@ enum class StampSource : std::uint8_t {
   capture,       ///< kernel receive/transmit stamp of the packet in the capture
   tx_software,   ///< SO_TIMESTAMPING software transmit stamp
   user,          ///< user-space clock read (fallback; less exact)
+  tcp_info,      ///< the kernel's smoothed RTT from TCP_INFO (connect mode; µs resolution)
 };
 
 struct Stamp {

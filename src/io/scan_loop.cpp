@@ -1,0 +1,170 @@
+#include "tcphs/io/scan_loop.hpp"
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+
+#include "tcphs/io/system.hpp"
+#include "tcphs/io/unique_fd.hpp"
+
+namespace tcphs::io {
+namespace {
+
+constexpr std::size_t max_batch = 64;
+/// How often the capture's drop counters are read.
+constexpr core::Duration stats_every = std::chrono::milliseconds(50);
+/// After the kernel refused part of a batch, wait this long before the next.
+constexpr core::Duration busy_pause = std::chrono::milliseconds(1);
+
+/// Blocks SIGINT/SIGTERM for the loop's lifetime so they arrive on a signalfd.
+class BlockedSignals {
+ public:
+  BlockedSignals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  const sigset_t& set() const { return set_; }
+
+ private:
+  sigset_t set_{}, old_{};
+};
+
+core::Error sys_error(const char* what) { return core::io_error(std::string(what) + ": " + std::strerror(errno)); }
+
+core::Stamp user_stamp() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return {ts.tv_sec * 1'000'000'000LL + ts.tv_nsec, core::StampSource::user};
+}
+
+/// Arms `tfd` for the absolute steady-clock instant `at` (CLOCK_MONOTONIC).
+void arm(int tfd, core::Instant at) {
+  itimerspec spec{};
+  auto ns = at.time_since_epoch().count();
+  if (ns <= 0) ns = 1;
+  spec.it_value.tv_sec = ns / 1'000'000'000;
+  spec.it_value.tv_nsec = ns % 1'000'000'000;
+  timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+/// Sends the engine's SYNs due now, in batches, keeping their order across
+/// the two families so that "accepted" is always a prefix. Returns false
+/// when the kernel refused part of a batch (the caller pauses).
+core::Result<bool> send_due(core::ScanEngine& engine, const LoopIo& io, core::Instant now,
+                            std::array<core::ScanSend, max_batch>& buf) {
+  const std::size_t batch = std::min(io.batch, max_batch);
+  for (;;) {
+    const std::size_t n = engine.take_sends(now, std::span(buf.data(), batch));
+    if (n == 0) return true;
+    std::array<OutPacket, max_batch> out;
+    std::size_t accepted = 0;
+    core::Result<std::size_t> result = std::size_t{0};
+    while (accepted < n) {
+      // The longest run of one family starting at `accepted`.
+      const core::Family family = buf[accepted].dst.family;
+      std::size_t end = accepted;
+      while (end < n && buf[end].dst.family == family) {
+        out[end - accepted] = OutPacket{buf[end].dst, buf[end].packet()};
+        ++end;
+      }
+      PacketSender* sender = family == core::Family::ipv4 ? io.sender_v4 : io.sender_v6;
+      if (!sender) {
+        result = core::Error{core::ErrorKind::internal, "no sender for this address family"};
+        break;
+      }
+      result = sender->send(std::span(out.data(), end - accepted));
+      if (!result) break;
+      accepted += *result;
+      if (accepted < end) break;
+    }
+    engine.sent(accepted, now, user_stamp());
+    if (!result) return result.error();
+    if (accepted < n) return false;
+    if (n < batch) return true;
+  }
+}
+
+}  // namespace
+
+core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const ScanLoopCallbacks& cb) {
+  BlockedSignals blocked;
+  UniqueFd ep{epoll_create1(EPOLL_CLOEXEC)};
+  UniqueFd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
+  UniqueFd sig{signalfd(-1, &blocked.set(), SFD_NONBLOCK | SFD_CLOEXEC)};
+  if (!ep.valid() || !timer.valid() || !sig.valid()) return sys_error("scan loop set-up");
+  auto watch = [&](int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    return epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
+  };
+  if (!watch(timer.get()) || !watch(sig.get())) return sys_error("epoll_ctl");
+  for (Capture* c : io.captures)
+    if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
+
+  std::array<core::ScanSend, max_batch> buf;
+  core::Instant next_stats = now();
+  core::Instant next_progress = now() + cb.progress_every;
+  std::optional<core::Instant> paused_until;
+  auto notes = [&] {
+    for (const auto& line : engine.take_notes())
+      if (cb.note) cb.note(line);
+  };
+  while (!engine.done()) {
+    // Order on every wake: read what arrived (a reply that raced its wait
+    // still counts), then expire, then send. RTTs come from kernel stamps,
+    // so the order does not bias them.
+    for (Capture* c : io.captures) {
+      auto n = c->drain([&](const CapturedFrame& f) { engine.on_packet(f.ip, f.stamp); });
+      if (!n) return n.error();
+    }
+    core::Instant t = now();
+    if (t >= next_stats) {
+      std::uint64_t dropped = 0;
+      for (Capture* c : io.captures) dropped += c->stats().dropped;
+      engine.on_capture_drops(dropped, t);
+      next_stats = t + stats_every;
+    }
+    engine.expire(t);
+    if (!paused_until || t >= *paused_until) {
+      paused_until.reset();
+      TCPHS_TRY(all_sent, send_due(engine, io, t, buf));
+      if (!all_sent) paused_until = t + busy_pause;
+    }
+    notes();
+    if (cb.progress && t >= next_progress) {
+      cb.progress(engine);
+      next_progress = t + cb.progress_every;
+    }
+    if (engine.done()) break;
+    core::Instant wake = std::min(next_stats, engine.next_deadline(t).value_or(next_stats));
+    if (paused_until) wake = std::max(wake, *paused_until);
+    arm(timer.get(), wake);
+    epoll_event events[8];
+    const int n = epoll_wait(ep.get(), events, 8, -1);
+    if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
+    for (int i = 0; i < n; ++i) {
+      if (events[i].data.fd == sig.get()) {
+        signalfd_siginfo info{};
+        if (::read(sig.get(), &info, sizeof info) == sizeof info) return LoopEnd{static_cast<int>(info.ssi_signo)};
+      } else if (events[i].data.fd == timer.get()) {
+        std::uint64_t ticks = 0;
+        [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
+      }
+    }
+  }
+  notes();
+  if (cb.progress) cb.progress(engine);
+  return LoopEnd{0};
+}
+
+}  // namespace tcphs::io
