@@ -7,6 +7,7 @@
 
 #include "tcphs/app/explain_command.hpp"
 #include "tcphs/app/probe_command.hpp"
+#include "tcphs/app/scan_command.hpp"
 #include "tcphs/app/trace_command.hpp"
 
 namespace tcphs::app {
@@ -45,6 +46,8 @@ int main(int argc, char** argv) {
   auto* probe_cmd = add_probe_command(app, probe);
   TraceOptions trace;
   auto* trace_cmd = add_trace_command(app, trace);
+  ScanOptions scan;
+  auto* scan_cmd = add_scan_command(app, scan);
   ExplainOptions explain;
   auto* explain_cmd = add_explain_command(app, explain);
   try {
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
     core::Result<int> result = core::Error{core::ErrorKind::internal, "no command ran"};
     if (probe_cmd->parsed()) result = run_probe(probe);
     if (trace_cmd->parsed()) result = run_trace(trace);
+    if (scan_cmd->parsed()) result = run_scan(scan);
     if (explain_cmd->parsed()) result = run_explain(explain);
     if (!result) {
       fmt::print(stderr, "tcphs: {}\n", one_line(result.error().message));

@@ -1,5 +1,7 @@
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "tcphs/app/probe_run.hpp"
 #include "tcphs/app/raw_session.hpp"
 #include "tcphs/core/packet.hpp"
@@ -23,12 +25,23 @@ std::string describe_syn(const core::SynSpec& syn) {
   return text;
 }
 
+/// Capture ring bytes for `plan`. The loop drains the ring after every
+/// batch it sends, so the ring needs room for what the probes can bring in
+/// at once: our SYN, the reply and the kernel's RST, one ring frame (under
+/// 512 bytes at our snaplen) each. The ring is mapped, so all of it counts
+/// in RSS: a 4 MiB ring was a third of a one-probe run's 12 MB (issue #5).
+int capture_bytes(const ProbePlan& plan) {
+  constexpr std::int64_t per_probe = 3 * 512, least = 64 << 10, most = 4 << 20;
+  const std::int64_t probes = std::int64_t{plan.count} * static_cast<std::int64_t>(plan.targets.size());
+  return static_cast<int>(std::clamp(probes * per_probe, least, most));
+}
+
 }  // namespace
 
 core::Result<int> run_raw(const ProbePlan& plan, const ProbeSink& sink) {
   std::vector<core::IpAddress> destinations;
   for (const auto& t : plan.targets) destinations.push_back(t.address);
-  RawSessionConfig cfg{plan.source, plan.interface, true, 4 << 20, plan.verbose, sink.notice};
+  RawSessionConfig cfg{plan.source, plan.interface, true, capture_bytes(plan), plan.verbose, sink.notice};
   TCPHS_TRY(session, RawSession::open(destinations, cfg));
 
   core::Engine engine(plan.engine, session->key());

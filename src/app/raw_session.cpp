@@ -103,4 +103,12 @@ core::Result<int> RawSession::run(core::Engine& engine, const io::LoopCallbacks&
   return end.signal;
 }
 
+core::Result<int> RawSession::run(core::ScanEngine& engine, const io::ScanLoopCallbacks& callbacks) {
+  std::vector<io::Capture*> ptrs;
+  for (auto& c : captures_) ptrs.push_back(c.get());
+  io::LoopIo loop_io{ptrs, v4_.get(), v6_.get()};
+  TCPHS_TRY(end, io::run_scan(engine, loop_io, callbacks));
+  return end.signal;
+}
+
 }  // namespace tcphs::app

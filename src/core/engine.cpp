@@ -132,7 +132,8 @@ void Engine::on_tcp(const Packet& p, const TcpHeader& t, Stamp stamp) {
   ProbeResult r;
   r.outcome = *outcome;
   const bool ecn = (t.flags & tcp_flag::ece) && !(t.flags & tcp_flag::cwr);
-  r.reply = ReplyInfo{t.flags, p.ttl, t.window, t.seq, ecn, t.options};
+  const auto ip_id = p.src.family == Family::ipv4 ? std::optional<std::uint16_t>(p.ip_id) : std::nullopt;
+  r.reply = ReplyInfo{t.flags, p.ttl, t.window, t.seq, ecn, t.options, ip_id};
   finish(hit->first, std::move(r), hit->second, stamp);
 }
 
@@ -161,6 +162,7 @@ void Engine::finish(ProbeId id, ProbeResult r, std::uint32_t attempt, std::optio
   r.attempt = attempt;
   r.flow = p.request.syn.flow;
   r.mode = ProbeMode::raw;
+  r.rx = rx;
   if (rx && attempt >= 1) {
     const Attempt& a = p.attempts[attempt - 1];
     if (a.tx) {

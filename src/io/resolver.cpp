@@ -61,4 +61,21 @@ core::Result<std::uint16_t> resolve_service(const std::string& name) {
   return static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(found->s_port)));
 }
 
+std::vector<std::pair<std::uint16_t, std::string>> tcp_service_names() {
+  std::vector<std::pair<std::uint16_t, std::string>> out;
+  servent entry{};
+  servent* found = nullptr;
+  char buf[4096];
+  setservent(0);
+  while (getservent_r(&entry, buf, sizeof buf, &found) == 0 && found != nullptr)
+    if (found->s_proto && std::strcmp(found->s_proto, "tcp") == 0)
+      out.emplace_back(static_cast<std::uint16_t>(ntohs(static_cast<std::uint16_t>(found->s_port))), found->s_name);
+  endservent();
+  // Stable: of several names for a port, the database's first one stays.
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  out.erase(std::unique(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+            out.end());
+  return out;
+}
+
 }  // namespace tcphs::io

@@ -114,7 +114,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
   std::array<core::ScanSend, max_batch> buf;
   core::Instant next_stats = now();
   core::Instant next_progress = now() + cb.progress_every;
-  std::optional<core::Instant> paused_until;
+  core::Instant paused_until{};  ///< no send before this (the kernel was busy)
   auto notes = [&] {
     for (const auto& line : engine.take_notes())
       if (cb.note) cb.note(line);
@@ -135,8 +135,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
       next_stats = t + stats_every;
     }
     engine.expire(t);
-    if (!paused_until || t >= *paused_until) {
-      paused_until.reset();
+    if (t >= paused_until) {
       TCPHS_TRY(all_sent, send_due(engine, io, t, buf));
       if (!all_sent) paused_until = t + busy_pause;
     }
@@ -147,7 +146,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     }
     if (engine.done()) break;
     core::Instant wake = std::min(next_stats, engine.next_deadline(t).value_or(next_stats));
-    if (paused_until) wake = std::max(wake, *paused_until);
+    wake = std::max(wake, paused_until);
     arm(timer.get(), wake);
     epoll_event events[8];
     const int n = epoll_wait(ep.get(), events, 8, -1);
@@ -162,6 +161,10 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
       }
     }
   }
+  // Drops counted since the last poll still have to make the summary say so.
+  std::uint64_t dropped = 0;
+  for (Capture* c : io.captures) dropped += c->stats().dropped;
+  engine.on_capture_drops(dropped, now());
   notes();
   if (cb.progress) cb.progress(engine);
   return LoopEnd{0};

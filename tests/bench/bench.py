@@ -26,7 +26,10 @@ import tools
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENV = os.environ
-NS, IFACE, SERVER = ENV["LAB_CLIENT"], ENV["LAB_CLIENT_IF"], ENV["LAB_SERVER4"]
+NS, SERVER = ENV["LAB_CLIENT"], ENV["LAB_SERVER4"]
+# The truth capture: see capture.py for why `any` and no immediate mode.
+IFACE = ENV.get("BENCH_TRUTH_IF", "any")
+IMMEDIATE = ENV.get("BENCH_TRUTH_IMMEDIATE", "0") == "1"
 TCPHS = ENV["TCPHS"]
 PROBES = int(ENV.get("BENCH_PROBES", "100"))
 RUNS = int(ENV.get("BENCH_RUNS", "15"))
@@ -63,21 +66,21 @@ def compare(reported, truth):
 
 
 def rtt_tcphs(port, pcap):
-    with Capture(NS, IFACE, pcap, f"tcp port {port}"):
+    with Capture(NS, IFACE, pcap, f"tcp port {port}", IMMEDIATE):
         run = in_client(tools.tcphs_probe_cmd(TCPHS, SERVER, port, PROBES, f"{INTERVAL_MS}ms"))
     return tools.parse_tcphs(run.stdout), pcap_truth.by_port(pcap_truth.probes(pcap, port))
 
 
 def rtt_hping3(port, pcap):
     base = random.randrange(20000, 30000)
-    with Capture(NS, IFACE, pcap, f"tcp port {port}"):
+    with Capture(NS, IFACE, pcap, f"tcp port {port}", IMMEDIATE):
         run = in_client(tools.hping3_cmd(SERVER, port, PROBES, INTERVAL_MS * 1000, base))
     return tools.parse_hping3(run.stdout, base), pcap_truth.by_port(pcap_truth.probes(pcap, port))
 
 
 def rtt_nping(port, pcap):
     reported = []
-    with Capture(NS, IFACE, pcap, f"tcp port {port}"):
+    with Capture(NS, IFACE, pcap, f"tcp port {port}", IMMEDIATE):
         for _ in range(PROBES):
             reported += tools.parse_nping(in_client(tools.nping_cmd(SERVER, port)).stdout)
             time.sleep(INTERVAL_MS / 1000)
@@ -116,7 +119,7 @@ def phase_cost(out):
 def rate_step(port, interval, out):
     pcap = os.path.join(out, f"rate-{interval}.pcap")
     cmd = tools.tcphs_probe_cmd(TCPHS, SERVER, port, RATE_PROBES, interval, ("--retries", "0", "--rto", "1s"))
-    with Capture(NS, IFACE, pcap, f"tcp port {port}") as cap:
+    with Capture(NS, IFACE, pcap, f"tcp port {port}", IMMEDIATE) as cap:
         t0 = time.monotonic()
         run = in_client(cmd, timeout=300)
         wall = time.monotonic() - t0

@@ -14,8 +14,9 @@ class Capture:
     read them; a non-zero value makes the run's truth incomplete.
     """
 
-    def __init__(self, ns, interface, path, bpf):
+    def __init__(self, ns, interface, path, bpf, immediate=True):
         self.ns, self.interface, self.path, self.bpf = ns, interface, path, bpf
+        self.immediate = immediate
         self.dropped = None
         self._proc = None
 
@@ -23,8 +24,8 @@ class Capture:
         log = open(self.path + ".log", "w")
         # -B: a 32 MiB ring, so a burst at the highest rates is not dropped.
         self._proc = subprocess.Popen(
-            ["ip", "netns", "exec", self.ns, "tcpdump", "-i", self.interface, "-U", "--immediate-mode",
-             "-n", "--time-stamp-precision=nano", "-B", "32768", "-w", self.path, self.bpf],
+            ["ip", "netns", "exec", self.ns, "tcpdump", "-i", self.interface, "-U",
+             *(["--immediate-mode"] if self.immediate else []), "-n", "--time-stamp-precision=nano", "-B", "32768", "-w", self.path, self.bpf],
             stdout=subprocess.DEVNULL, stderr=log)
         log.close()
         deadline = time.monotonic() + 5
@@ -52,8 +53,9 @@ class Capture:
 
     def _stop(self):
         if self._proc and self._proc.poll() is None:
-            # Lets the last packets reach the file before tcpdump flushes it.
-            time.sleep(0.05)
+            # Lets the last packets reach the file: without immediate mode
+            # they sit in the ring until its block times out (1 s in tcpdump).
+            time.sleep(0.05 if self.immediate else 1.2)
             os.kill(self._proc.pid, signal.SIGINT)
             try:
                 self._proc.wait(timeout=5)

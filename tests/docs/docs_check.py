@@ -8,6 +8,9 @@ them.
   docs_check.py offered TCPHS SHELL FILE  completion vs parser; FILE is JSON
                                           {"commands": [...], "options": {CMD: [...]}}
                                           with "" for the top level
+  docs_check.py zsh-offered FILE          that JSON from lines "CMD<TAB>SPEC" holding
+                                          the _arguments specs of CMD's function
+                                          (CMD "commands": a _describe entry)
 
 Each check prints one line per problem and exits 1 if there was any.
 """
@@ -77,8 +80,9 @@ def roff_text(line):
 
 
 def man_entries(path):
-    """[(section, subsection, [option names], paragraph text)] for every .TP."""
-    entries = []
+    """[(section, subsection, [option names], paragraph text)] for every .TP,
+    and every (section, subsection)."""
+    entries, subsections = [], []
     section = sub = None
     lines = open(path, encoding="utf-8").read().splitlines()
     i = 0
@@ -88,6 +92,7 @@ def man_entries(path):
             section, sub = roff_text(line[4:]).strip(), None
         elif line.startswith(".SS "):
             sub = roff_text(line[4:]).strip()
+            subsections.append((section, sub))
         elif line.startswith(".TP") and i + 1 < len(lines):
             tag = roff_text(lines[i + 1])
             names = [t for t in re.split(r"[\s,\[\]]+", tag) if OPTION.match(t)]
@@ -98,15 +103,14 @@ def man_entries(path):
                 j += 1
             entries.append((section, sub, names, " ".join(body)))
         i += 1
-    return entries
+    return entries, subsections
 
 
 def check_man(tcphs, path):
     known = cli(tcphs)
     problems = []
-    entries = man_entries(path)
-    subsections = {s for (sec, s, _, _) in entries if sec == "COMMANDS"}
-    documented_commands = {s.split()[1] for s in subsections if s and s.startswith("tcphs ")}
+    entries, subsections = man_entries(path)
+    documented_commands = {s.split()[1] for (sec, s) in subsections if sec == "COMMANDS" and s.startswith("tcphs ")}
     for c in known:
         if c and c not in documented_commands:
             problems.append(f"command '{c}' has no .SS \"tcphs {c} ...\" under COMMANDS")
@@ -160,9 +164,30 @@ def check_offered(tcphs, shell, path):
     return problems
 
 
+ZSH_SPEC = re.compile(r"^\*?(?:\([^)]*\))?\*?(--?[A-Za-z0-9][-A-Za-z0-9]*)")
+
+
+def zsh_offered(path):
+    """The options in _arguments specs such as '(-c --count)--count=[...]:n:'."""
+    offered = {"commands": [], "options": {}}
+    for line in open(path, encoding="utf-8").read().splitlines():
+        cmd, _, spec = line.partition("\t")
+        if cmd == "commands":
+            offered["commands"].append(spec.split(":")[0])
+            continue
+        m = ZSH_SPEC.match(spec)
+        offered["options"].setdefault(cmd, [])
+        if m:
+            offered["options"][cmd].append(m.group(1))
+    return offered
+
+
 def main(argv):
     if len(argv) >= 2 and argv[0] == "cli":
         print(json.dumps(cli(argv[1]), indent=1, sort_keys=True))
+        return 0
+    if len(argv) == 2 and argv[0] == "zsh-offered":
+        print(json.dumps(zsh_offered(argv[1])))
         return 0
     if len(argv) == 3 and argv[0] == "man":
         problems = check_man(argv[1], argv[2])

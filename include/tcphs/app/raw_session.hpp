@@ -17,6 +17,7 @@
 #include "tcphs/io/engine_loop.hpp"
 #include "tcphs/io/raw_sender.hpp"
 #include "tcphs/io/route.hpp"
+#include "tcphs/io/scan_loop.hpp"
 
 namespace tcphs::app {
 
@@ -47,6 +48,10 @@ class RawSession {
   /// Runs `engine` to the end; returns the signal that stopped it, or 0.
   /// Warns (through the notice) when the capture dropped packets.
   core::Result<int> run(core::Engine& engine, const io::LoopCallbacks& callbacks);
+
+  /// Runs a scan to the end (io::run_scan); returns the signal that stopped
+  /// it, or 0. Capture drops reach the engine, which reports them.
+  core::Result<int> run(core::ScanEngine& engine, const io::ScanLoopCallbacks& callbacks);
 
   /// Capture statistics summed over every interface.
   io::CaptureStats capture_stats() const;

@@ -23,6 +23,7 @@ struct ReplyInfo {
   std::optional<std::uint32_t> isn;  ///< the server's sequence number
   bool ecn = false;                  ///< RFC 3168 §6.1.1: ECE set and CWR clear on the SYN-ACK
   TcpOptions options;
+  std::optional<std::uint16_t> ip_id;  ///< IPv4 identification (isn classifies it); none for IPv6
 };
 
 struct IcmpInfo {
@@ -39,6 +40,9 @@ struct ProbeResult {
   Outcome outcome = Outcome::timeout;
   std::optional<std::int64_t> rtt_ns;
   StampSource rtt_source = StampSource::capture;
+  /// Kernel receive stamp of the answer (raw mode): isn fits the server's
+  /// clocks against it, which an RTT alone cannot give.
+  std::optional<Stamp> rx;
   std::optional<ReplyInfo> reply;
   std::optional<IcmpInfo> icmp;
   FlowKey flow;

@@ -40,6 +40,12 @@ core::Result<std::vector<core::IpAddress>> resolve_host(const std::string& host,
 /// Usage error "unknown service 'X'" when unknown.
 core::Result<std::uint16_t> resolve_service(const std::string& name);
 
+/// Every TCP service of the services database (/etc/services through NSS)
+/// as (port, name), ascending by port, the first name of a port only.
+/// Empty when the database cannot be read. For naming many ports at once
+/// (a scan's table) without one lookup per port.
+std::vector<std::pair<std::uint16_t, std::string>> tcp_service_names();
+
 /// How to get raw-socket rights; every `permission` error ends with it.
 inline constexpr std::string_view net_raw_hint =
     "raw sockets need CAP_NET_RAW: run as root, or 'sudo setcap cap_net_raw+ep $(command -v tcphs)', "
