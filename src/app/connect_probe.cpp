@@ -32,6 +32,25 @@ core::ReplyInfo reply_from(const io::ConnectResult& c) {
 
 }  // namespace
 
+core::Result<core::ProbeResult> connect_probe_result(const io::ConnectResult& c, const TargetInfo& target,
+                                                     std::size_t index, std::uint32_t number) {
+  auto outcome = core::classify_connect_errno(c.errno_value);
+  if (!outcome) return core::io_error(fmt::format("connect to {} failed: {}", target.text, std::strerror(c.errno_value)));
+  core::ProbeResult r;
+  r.target_index = index;
+  r.number = number;
+  r.attempt = c.retransmits + 1;
+  r.outcome = *outcome;
+  r.mode = core::ProbeMode::connect;
+  r.flow = core::FlowKey{c.local, target.address, c.local_port, target.port};
+  if (*outcome == core::Outcome::open) {
+    r.reply = reply_from(c);
+    if (c.rtt_us) r.rtt_ns = std::int64_t{*c.rtt_us} * 1000;
+    r.rtt_source = core::StampSource::tcp_info;
+  }
+  return r;
+}
+
 core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
   std::optional<core::IpAddress> source;
   if (plan.source) {
@@ -63,23 +82,8 @@ core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
     }
     auto results = io::run_connects(requests, requests.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
-      const auto& c = results[i];
-      if (c.error) return *c.error;
-      auto outcome = core::classify_connect_errno(c.errno_value);
-      if (!outcome)
-        return core::io_error(fmt::format("connect to {} failed: {}", plan.targets[i].text, std::strerror(c.errno_value)));
-      core::ProbeResult r;
-      r.target_index = i;
-      r.number = n;
-      r.attempt = c.retransmits + 1;
-      r.outcome = *outcome;
-      r.mode = core::ProbeMode::connect;
-      r.flow = core::FlowKey{c.local, plan.targets[i].address, c.local_port, plan.targets[i].port};
-      if (*outcome == core::Outcome::open) {
-        r.reply = reply_from(c);
-        if (c.rtt_us) r.rtt_ns = std::int64_t{*c.rtt_us} * 1000;
-        r.rtt_source = core::StampSource::tcp_info;
-      }
+      if (results[i].error) return *results[i].error;
+      TCPHS_TRY(r, connect_probe_result(results[i], plan.targets[i], i, n));
       sink.result(r);
     }
     if (n < plan.count) io::sleep_until(round_start + plan.interval);

@@ -52,10 +52,11 @@ std::vector<Send> Engine::take_sends(Instant now, std::size_t max) {
       due_.pop();  // stale entry
       continue;
     }
+    const EngineConfig& cfg = p.request.timing ? *p.request.timing : config_;
     const auto sent = static_cast<std::uint32_t>(p.attempts.size());
-    const bool past_total = config_.total_timeout.count() > 0 && p.state == State::in_flight &&
-                            now >= p.first_sent + config_.total_timeout;
-    if (p.state == State::in_flight && (sent > config_.retries || past_total)) {
+    const bool past_total = cfg.total_timeout.count() > 0 && p.state == State::in_flight &&
+                            now >= p.first_sent + cfg.total_timeout;
+    if (p.state == State::in_flight && (sent > cfg.retries || past_total)) {
       due_.pop();
       finish(d.id, ProbeResult{}, sent, std::nullopt);  // every attempt unanswered: timeout
       continue;
@@ -72,8 +73,8 @@ std::vector<Send> Engine::take_sends(Instant now, std::size_t max) {
       p.state = State::in_flight;
       p.first_sent = now;
     }
-    Instant next = now + backoff(config_.rto, attempt);
-    if (config_.total_timeout.count() > 0) next = std::min(next, p.first_sent + config_.total_timeout);
+    Instant next = now + backoff(cfg.rto, attempt);
+    if (cfg.total_timeout.count() > 0) next = std::min(next, p.first_sent + cfg.total_timeout);
     schedule(d.id, next);
     sends.push_back(Send{d.id, p.request.target_index, attempt, syn.flow.remote, craft_syn(syn)});
   }

@@ -165,13 +165,15 @@ std::optional<Instant> ScanEngine::next_deadline(Instant now) const {
   const Duration wait = adaptive_wait(rtts_, config_.wait);
   std::optional<Instant> at;
   auto consider = [&](Instant t) { at = at ? std::min(*at, t) : t; };
-  if (fresh_ < order_.size()) consider(bucket_.next_token_at(now));
+  const std::size_t batch = std::min(config_.batch, bucket_.burst());
+  if (fresh_ < order_.size())
+    consider(bucket_.next_tokens_at(now, std::min<std::uint64_t>(batch, order_.size() - fresh_)));
   if (retx_ < fresh_) {
     // The entry covering retx_; an earlier answer only wakes the loop early.
     auto it = std::upper_bound(sent_log_.begin(), sent_log_.end(), retx_,
                                [](std::uint64_t pos, const auto& e) { return pos < e.first; });
     const Instant first = it == sent_log_.begin() ? now : std::prev(it)->second;
-    consider(std::max(first + wait, bucket_.next_token_at(now)));
+    consider(std::max(first + wait, bucket_.next_tokens_at(now)));
   }
   if (fresh_ == order_.size() && last_send_) consider(*last_send_ + wait);
   return at;

@@ -25,13 +25,14 @@ std::size_t TokenBucket::take(Instant now, std::size_t want) {
 
 void TokenBucket::refund(std::size_t n) { tokens_ = std::min(burst_, tokens_ + static_cast<double>(n)); }
 
-Instant TokenBucket::next_token_at(Instant now) const {
+Instant TokenBucket::next_tokens_at(Instant now, std::size_t n) const {
+  const double want = std::clamp(static_cast<double>(n), 1.0, burst_);
   const Instant from = std::max(now, last_);
   // Tokens at `from`, counting the refill since the last take.
   const double have =
       std::min(burst_, tokens_ + std::chrono::duration<double>(from - last_).count() * rate_);
-  if (have >= 1.0) return from;
-  const double seconds = (1.0 - have) / rate_;
+  if (have >= want) return from;
+  const double seconds = (want - have) / rate_;
   return from + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds)) + Duration(1);
 }
 

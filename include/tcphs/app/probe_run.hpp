@@ -10,6 +10,7 @@
 #include "tcphs/app/reporter.hpp"
 #include "tcphs/core/engine.hpp"
 #include "tcphs/core/result.hpp"
+#include "tcphs/io/connect_prober.hpp"
 
 namespace tcphs::app {
 
@@ -36,6 +37,12 @@ struct ProbeSink {
 
 /// Raw mode. Returns the signal that stopped it early, or 0.
 core::Result<int> run_raw(const ProbePlan& plan, const ProbeSink& sink);
+
+/// One connect() verdict as a ProbeResult for `target`, tagged `index` and
+/// probe `number`; an errno that says nothing about the network (no verdict
+/// in classify_connect_errno) is an io error. Callers handle `c.error`.
+core::Result<core::ProbeResult> connect_probe_result(const io::ConnectResult& c, const TargetInfo& target,
+                                                     std::size_t index, std::uint32_t number);
 
 /// Connect mode (no privileges). Returns the signal that stopped it, or 0.
 core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink);

@@ -34,6 +34,9 @@ struct ProbeRequest {
   std::uint32_t number = 1;
   SynSpec syn;  ///< everything but `seq`, which the engine derives per attempt
   Instant due;  ///< when the first SYN may leave
+  /// This probe's own RTO, retries and -W, for plans whose probes differ
+  /// (check: per-line timeout= and retries=); empty: the engine's config.
+  std::optional<EngineConfig> timing;
 };
 
 /// One packet to put on the wire now.

@@ -1,6 +1,6 @@
 #pragma once
 /// Pacing for a scan: a token bucket that is told the time and never sleeps
-/// (the event loop sleeps until next_token_at()), so tests drive it with
+/// (the event loop sleeps until next_tokens_at()), so tests drive it with
 /// made-up instants.
 
 #include <cstddef>
@@ -30,8 +30,11 @@ class TokenBucket {
   /// never above the burst.
   void refund(std::size_t n);
 
-  /// When the next whole token will be there: `now` when one already is.
-  Instant next_token_at(Instant now) const;
+  /// When `n` whole tokens will be there (n is capped at the burst): `now`
+  /// when they already are. Waiting for a batch's worth, not for one token,
+  /// keeps a fast scan from waking once per packet.
+  Instant next_tokens_at(Instant now, std::size_t n = 1) const;
+  std::size_t burst() const { return static_cast<std::size_t>(burst_); }
 
   double rate() const { return rate_; }
   /// Changes the rate from now on; tokens already in the bucket stay.

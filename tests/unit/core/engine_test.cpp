@@ -212,6 +212,47 @@ TEST_CASE("core::Engine -W caps retransmissions and the verdict") {
   CHECK(r[0].attempt == 2);
 }
 
+TEST_CASE("core::Engine per-probe timing overrides the engine's config for that probe only") {
+  core::Engine e({}, test_key());  // defaults: RTO 1 s, 2 retries, no -W
+  auto quick = request();
+  core::EngineConfig timing;
+  timing.rto = 200ms;
+  timing.retries = 1;
+  quick.timing = timing;
+  auto capped = request();
+  capped.syn.flow.local_port = kSport + 1;
+  timing = {};
+  timing.total_timeout = 1500ms;
+  capped.timing = timing;
+  auto plain = request();
+  plain.syn.flow.local_port = kSport + 2;
+  const auto quick_id = e.add(quick);
+  const auto capped_id = e.add(capped);
+  e.add(plain);
+  REQUIRE(e.take_sends(t0).size() == 3);
+  CHECK(e.next_deadline() == t0 + 200ms);
+  auto resend = e.take_sends(t0 + 200ms);
+  REQUIRE(resend.size() == 1);  // only the quick probe retransmits this early
+  CHECK(resend[0].id == quick_id);
+  CHECK(resend[0].attempt == 2);
+  CHECK(e.take_sends(t0 + 599ms).empty());
+  CHECK(e.take_results().empty());
+  CHECK(e.take_sends(t0 + 600ms).empty());  // 200 ms + 400 ms: its one retry is spent
+  auto r = e.take_results();
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].outcome == core::Outcome::timeout);
+  CHECK(r[0].attempt == 2);
+  REQUIRE(e.take_sends(t0 + 1s).size() == 2);  // the other two follow the 1 s RTO
+  CHECK(e.take_sends(t0 + 1500ms).empty());
+  r = e.take_results();
+  REQUIRE(r.size() == 1);  // -W ended only the capped one
+  CHECK(r[0].flow.local_port == kSport + 1);
+  CHECK(r[0].attempt == 2);
+  CHECK_FALSE(e.done());
+  CHECK(e.next_deadline() == t0 + 3s);
+  CHECK(capped_id != quick_id);
+}
+
 TEST_CASE("core::Engine paces probes and ignores replies after the verdict") {
   core::Engine e({}, test_key());
   auto a = request();
