@@ -11,17 +11,10 @@ namespace {
 
 std::string seconds(core::Duration d) { return fmt::format("{:.3f}", static_cast<double>(d.count()) / 1e9); }
 
-std::string address_of(const CheckRow& row) {
-  if (!row.resolved) return "-";
-  const auto& t = *row.resolved;
-  const std::string a = t.address.to_string();
-  return t.address.family == core::Family::ipv6 ? fmt::format("[{}]:{}", a, t.port) : fmt::format("{}:{}", a, t.port);
-}
-
 /// What a person reading the CI report needs: where, what was asked, what
 /// came back and the evidence, one fact per line.
 std::string details(const CheckRow& row, const CheckVerdict& v) {
-  std::string s = fmt::format("target: {} ({})\n", row.target, address_of(row));
+  std::string s = fmt::format("target: {} ({})\n", row.target, check_address(row));
   s += fmt::format("expected: {}\n", expect_words(row.expect, " or "));
   if (row.max_rtt) s += fmt::format("max_rtt: {}\n", format_rtt(row.max_rtt->count()));
   s += fmt::format("got: {}\n", v.got);

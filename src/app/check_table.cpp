@@ -11,11 +11,6 @@ namespace {
 constexpr std::size_t columns = 8;
 using Cells = std::array<std::string, columns>;
 
-std::string address_port(const TargetInfo& t) {
-  const std::string a = t.address.to_string();
-  return t.address.family == core::Family::ipv6 ? fmt::format("[{}]:{}", a, t.port) : fmt::format("{}:{}", a, t.port);
-}
-
 /// "50ms", "1.5s", "250us": a limit as a person would type it.
 std::string short_duration(core::Duration d) {
   const auto ns = d.count();
@@ -29,7 +24,7 @@ Cells cells_of(const CheckRow& row, const CheckVerdict& v) {
   Cells c;
   c[0] = v.passed ? "ok" : "FAIL";
   c[1] = row.name == row.target ? row.name : fmt::format("{} ({})", row.name, row.target);
-  c[2] = row.resolved ? address_port(*row.resolved) : "-";
+  c[2] = check_address(row);
   c[3] = expect_words(row.expect, ",");
   if (row.max_rtt) c[3] += " rtt<=" + short_duration(*row.max_rtt);
   c[4] = v.got;

@@ -30,6 +30,13 @@ std::string outcome_counts(const std::vector<core::ProbeResult>& results) {
 
 }  // namespace
 
+std::string check_address(const CheckRow& row) {
+  if (!row.resolved) return "-";
+  const auto& t = *row.resolved;
+  const std::string a = t.address.to_string();
+  return t.address.family == core::Family::ipv6 ? fmt::format("[{}]:{}", a, t.port) : fmt::format("{}:{}", a, t.port);
+}
+
 std::string expect_words(const std::vector<core::Outcome>& expect, const char* separator) {
   std::string s;
   for (auto o : expect) s += (s.empty() ? "" : separator) + std::string(core::outcome_word(o));

@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <exception>
 
+#include "tcphs/app/check_command.hpp"
 #include "tcphs/app/explain_command.hpp"
+#include "tcphs/app/isn_command.hpp"
 #include "tcphs/app/probe_command.hpp"
 #include "tcphs/app/scan_command.hpp"
 #include "tcphs/app/trace_command.hpp"
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
   auto* trace_cmd = add_trace_command(app, trace);
   ScanOptions scan;
   auto* scan_cmd = add_scan_command(app, scan);
+  IsnOptions isn;
+  auto* isn_cmd = add_isn_command(app, isn);
+  CheckOptions check;
+  auto* check_cmd = add_check_command(app, check);
   ExplainOptions explain;
   auto* explain_cmd = add_explain_command(app, explain);
   try {
@@ -56,6 +62,8 @@ int main(int argc, char** argv) {
     if (probe_cmd->parsed()) result = run_probe(probe);
     if (trace_cmd->parsed()) result = run_trace(trace);
     if (scan_cmd->parsed()) result = run_scan(scan);
+    if (isn_cmd->parsed()) result = run_isn(isn);
+    if (check_cmd->parsed()) result = run_check(check);
     if (explain_cmd->parsed()) result = run_explain(explain);
     if (!result) {
       fmt::print(stderr, "tcphs: {}\n", one_line(result.error().message));

@@ -74,7 +74,12 @@ class Rounds {
                                                    std::uint32_t first_number, unsigned count) {
     next_send_ = std::max(next_send_, io::now());
     for (unsigned q = 0; q < count; ++q) {
-      engine_.add(core::ProbeRequest{target, first_number + q, syn, next_send_});
+      core::ProbeRequest request;
+      request.target_index = target;
+      request.number = first_number + q;
+      request.syn = syn;
+      request.due = next_send_;
+      engine_.add(request);
       next_send_ += send_wait_;
     }
     std::vector<core::ProbeResult> results;

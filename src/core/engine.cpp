@@ -23,9 +23,11 @@ std::uint32_t Engine::seq_for(const FlowKey& flow, std::uint32_t number, std::ui
   return syn_cookie(key_, flow, number << 8 | (attempt & 0xff));
 }
 
-ProbeId Engine::add(const ProbeRequest& request) {
+ProbeId Engine::add(const ProbeRequest& request) { return add(request, config_); }
+
+ProbeId Engine::add(const ProbeRequest& request, const EngineConfig& timing) {
   const auto id = static_cast<ProbeId>(probes_.size());
-  probes_.push_back(Probe{request, State::waiting, {}, {}, request.due});
+  probes_.push_back(Probe{request, timing, State::waiting, {}, {}, request.due});
   by_flow_[request.syn.flow].push_back(id);
   ++outstanding_;
   schedule(id, request.due);
@@ -52,7 +54,7 @@ std::vector<Send> Engine::take_sends(Instant now, std::size_t max) {
       due_.pop();  // stale entry
       continue;
     }
-    const EngineConfig& cfg = p.request.timing ? *p.request.timing : config_;
+    const EngineConfig& cfg = p.timing;
     const auto sent = static_cast<std::uint32_t>(p.attempts.size());
     const bool past_total = cfg.total_timeout.count() > 0 && p.state == State::in_flight &&
                             now >= p.first_sent + cfg.total_timeout;

@@ -1,11 +1,9 @@
 #pragma once
 /// The reports of `tcphs check`, each a pure function of the finished rows
 /// (and a few facts about the run), so they agree with one another and can
-/// be compared with golden files. Only write_file_atomically touches the
-/// system.
+/// be compared with golden files. Files are written by io::write_file_atomically.
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "tcphs/app/check_row.hpp"
@@ -54,13 +52,5 @@ std::string check_junit(const std::vector<CheckRow>& rows, const CheckRunInfo& i
 /// 0 for the other four; all 0 when the check never ran), each labelled
 /// with `target` (as typed) and `name`.
 std::string check_openmetrics(const std::vector<CheckRow>& rows);
-
-/// Replaces `path` with `content` so that a reader sees the old file or the
-/// new one, never a part: a temporary file in the same directory (a name
-/// that starts with '.' and has no .prom/.xml suffix, which collectors
-/// skip), written, flushed to disk and renamed over `path`. Its mode is
-/// 0666 less the umask, as for a file created by open(2). Errors are io
-/// errors naming `path`; the temporary file is removed on failure.
-core::Status write_file_atomically(const std::string& path, std::string_view content);
 
 }  // namespace tcphs::app

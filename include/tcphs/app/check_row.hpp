@@ -51,6 +51,10 @@ struct CheckVerdict {
 /// that never ran fails. `row` must outlive the verdict (`shown`).
 CheckVerdict judge_check(const CheckRow& row);
 
+/// Where the check went: "192.0.2.1:80", "[2001:db8::1]:443", or "-" when
+/// it never ran.
+std::string check_address(const CheckRow& row);
+
 /// "open" or "open or refused": the expectation in words.
 std::string expect_words(const std::vector<core::Outcome>& expect, const char* separator);
 

@@ -34,9 +34,6 @@ struct ProbeRequest {
   std::uint32_t number = 1;
   SynSpec syn;  ///< everything but `seq`, which the engine derives per attempt
   Instant due;  ///< when the first SYN may leave
-  /// This probe's own RTO, retries and -W, for plans whose probes differ
-  /// (check: per-line timeout= and retries=); empty: the engine's config.
-  std::optional<EngineConfig> timing;
 };
 
 /// One packet to put on the wire now.
@@ -60,6 +57,10 @@ class Engine {
   Engine(EngineConfig config, CookieKey key);
 
   ProbeId add(const ProbeRequest& request);
+  /// The same with this probe's own RTO, retries and -W in place of the
+  /// engine's config, for plans whose probes differ (check: a line's
+  /// timeout= and retries=).
+  ProbeId add(const ProbeRequest& request, const EngineConfig& timing);
 
   /// Advances time to `now`: probes whose last RTO (or -W) ran out end as
   /// `timeout`, and the packets due (first attempts and retransmissions, at
@@ -96,6 +97,7 @@ class Engine {
   };
   struct Probe {
     ProbeRequest request;
+    EngineConfig timing;
     State state = State::waiting;
     std::vector<Attempt> attempts;  ///< index = attempt - 1
     Instant first_sent{};

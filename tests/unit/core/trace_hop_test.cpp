@@ -44,7 +44,11 @@ TEST_CASE("core::hop_reply: Paris probes on one 5-tuple, told apart by sequence 
   syn.flow = {kLocal, kTarget, 62000, 7010};
   for (std::uint8_t ttl = 1; ttl <= 3; ++ttl) {
     syn.ttl = ttl;
-    engine.add(core::ProbeRequest{0, ttl, syn, t0});
+    core::ProbeRequest request;
+    request.number = ttl;
+    request.syn = syn;
+    request.due = t0;
+    engine.add(request);
   }
   const core::SentSyn sent = sent_of(syn);
   auto sends = engine.take_sends(t0);
