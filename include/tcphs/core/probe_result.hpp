@@ -23,7 +23,7 @@ struct ReplyInfo {
   std::optional<std::uint32_t> isn;  ///< the server's sequence number
   bool ecn = false;                  ///< RFC 3168 §6.1.1: ECE set and CWR clear on the SYN-ACK
   TcpOptions options;
-  std::optional<std::uint16_t> ip_id;  ///< IPv4 identification (isn classifies it); none for IPv6
+  std::optional<std::uint16_t> ip_id{};  ///< IPv4 identification (isn classifies it); none for IPv6
 };
 
 struct IcmpInfo {
