@@ -18,10 +18,11 @@ namespace tcphs::app {
 CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
   auto* cmd = app.add_subcommand("check", "Assert reachability for CI: many checks at once, JUnit and Prometheus output");
   cmd->footer(
-      "A check file has one check per line: TARGET EXPECT [key=value...], where EXPECT is an\n"
-      "outcome or a comma list (open,refused) and the keys are count, timeout, retries, mode,\n"
-      "name and max_rtt. '#' starts a comment. The whole file is checked before anything is\n"
-      "sent. Exit 0 when every check held, 1 when any failed (see 'man tcphs', CHECK FILES).\n"
+      "A check file has one check per line: TARGET EXPECT [key=value...]. EXPECT is\n"
+      "an outcome or a comma list (open,refused); the keys are count, timeout,\n"
+      "retries, mode, name and max_rtt; '#' starts a comment. The whole file is\n"
+      "checked before anything is sent. Exit 0 when every check held, else 1.\n"
+      "See 'man tcphs', CHECK FILE FORMAT.\n"
       "Examples:\n"
       "  tcphs check targets.txt --junit report.xml\n"
       "  tcphs check - --openmetrics /var/lib/node_exporter/tcphs.prom < targets.txt\n"

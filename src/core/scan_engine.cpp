@@ -25,7 +25,7 @@ ScanEngine::ScanEngine(ScanConfig config, CookieKey key, Instant start)
       key_(key),
       order_(0, 0),
       table_(0),
-      bucket_(config_.rate, burst_for_rate(config_.rate, config_.batch), start) {}
+      bucket_(config_.rate, burst_for_rate(config_.rate), start) {}
 
 Result<ScanEngine> ScanEngine::make(ScanConfig config, CookieKey key, const std::vector<ScanHost>& hosts,
                                     Instant start) {

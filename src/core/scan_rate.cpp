@@ -41,9 +41,9 @@ void TokenBucket::set_rate(double rate, Instant now) {
   rate_ = rate;
 }
 
-std::size_t burst_for_rate(double rate, std::size_t batch) {
-  const auto ten_ms = static_cast<std::size_t>(rate / 100.0);
-  return std::clamp<std::size_t>(ten_ms, 1, std::max<std::size_t>(batch, 1));
+std::size_t burst_for_rate(double rate) {
+  const auto five_ms = static_cast<std::size_t>(rate / 200.0);
+  return std::clamp<std::size_t>(five_ms, 1, max_scan_burst);
 }
 
 }  // namespace tcphs::core

@@ -49,8 +49,11 @@ class TokenBucket {
   Instant last_;
 };
 
-/// The burst for `rate`: about 10 ms worth of packets, at least 1 and at
-/// most `batch`, so a low rate is spread out and a high one fills batches.
-std::size_t burst_for_rate(double rate, std::size_t batch);
+/// The burst for `rate`: about 5 ms worth of packets, at least 1 and at
+/// most max_scan_burst. A low rate stays spread out; at a high one, a loop
+/// that wakes up late (a busy machine delays wake-ups by milliseconds)
+/// catches up with several batches instead of losing the time.
+std::size_t burst_for_rate(double rate);
+inline constexpr std::size_t max_scan_burst = 2048;
 
 }  // namespace tcphs::core

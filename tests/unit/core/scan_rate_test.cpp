@@ -48,9 +48,10 @@ TEST_CASE("core::TokenBucket") {
 }
 
 TEST_CASE("core::burst_for_rate") {
-  CHECK(core::burst_for_rate(1000, 64) == 10);
-  CHECK(core::burst_for_rate(50, 64) == 1);
-  CHECK(core::burst_for_rate(1'000'000, 64) == 64);
+  CHECK(core::burst_for_rate(1000) == 5);
+  CHECK(core::burst_for_rate(50) == 1);
+  CHECK(core::burst_for_rate(200'000) == 1000);
+  CHECK(core::burst_for_rate(1'000'000) == core::max_scan_burst);
 }
 
 TEST_CASE("core::RttHistogram") {
