@@ -5,7 +5,7 @@
 
 _tcphs_list() {
   case $1 in
-    commands) echo "probe trace explain" ;;
+    commands) echo "probe trace scan isn check explain" ;;
     top) echo "-h --help --version" ;;
     common) echo "-h --help -4 -6 -I --interface --source --source-port --ttl --tos --json -q --quiet
                  -v --verbose --color --mode" ;;
@@ -13,6 +13,10 @@ _tcphs_list() {
                 --window --no-sack --no-timestamps --no-options --ecn --tfo" ;;
     trace) echo "-f --first-hop -m --max-hops --queries -w --wait -z --send-wait --max-silent
                 --control-port -n --numeric --mss --ecn" ;;
+    scan) echo "-p --ports --top --rate --retries --min-wait --max-wait --expect --all-ports --all -y --yes" ;;
+    isn) echo "-c --count -i --interval" ;;
+    check) echo "--expect -c --count -i --interval --rto --retries -W --timeout --max-rtt --parallel --junit
+                --openmetrics" ;;
     explain) echo "-h --help --color" ;;
   esac
 }
@@ -65,9 +69,13 @@ _tcphs() {
     --expect)
       _tcphs_outcomes "$cur"
       return ;;
+    --junit | --openmetrics)
+      _filedir
+      return ;;
     --source-port | --ttl | --tos | -c | --count | -i | --interval | --rto | --retries | -W | --timeout | \
       --mss | --wscale | --window | -f | --first-hop | -m | --max-hops | --queries | -w | --wait | \
-      -z | --send-wait | --max-silent | --control-port)
+      -z | --send-wait | --max-silent | --control-port | -p | --ports | --top | --rate | --min-wait | --max-wait | \
+      --max-rtt | --parallel)
       return ;;
   esac
   $split && return
@@ -75,7 +83,7 @@ _tcphs() {
   if [[ $cur == -* ]]; then
     local opts
     case $cmd in
-      probe | trace) opts="$(_tcphs_list common) $(_tcphs_list "$cmd")" ;;
+      probe | trace | scan | isn | check) opts="$(_tcphs_list common) $(_tcphs_list "$cmd")" ;;
       *) opts=$(_tcphs_list "$cmd") ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -85,7 +93,7 @@ _tcphs() {
   case $cmd in
     explain)
       _tcphs_outcomes "$cur" ;;
-    probe | trace)
+    probe | trace | isn)
       # HOST:PORT: offer known host names with the colon, then let the user
       # type the port.
       if [[ $cur != *:* ]]; then
@@ -93,6 +101,10 @@ _tcphs() {
         COMPREPLY=("${COMPREPLY[@]/%/:}")
         compopt -o nospace
       fi ;;
+    scan)
+      _known_hosts_real -- "$cur" ;;
+    check)
+      _filedir ;;  # a check file; '-' reads stdin
   esac
 }
 complete -F _tcphs tcphs

@@ -85,12 +85,15 @@ Lines timestamp_lines(const core::IsnAnalysis& a, const core::SynOffer& offer) {
     out.push_back("every TSval was 0: the server runs no timestamp clock");
     return out;
   }
-  if (t.clock_hz)
-    out.push_back(fmt::format("clock {}{}, fitted to {} SYN-ACKs (rms {:.1f} ticks)", hz(*t.clock_hz),
-                              t.nominal_hz ? fmt::format(" (nominal {})", hz(*t.nominal_hz)) : "", t.fit_samples,
-                              *t.fit_rms_ticks));
-  else if (t.offset != core::TsOffset::per_connection)
+  if (t.clock_hz) {
+    std::string nominal;
+    if (t.nominal_hz) nominal = *t.nominal_hz < 1e4 ? fmt::format(" (nominal {:g} Hz)", *t.nominal_hz)
+                                                    : fmt::format(" (nominal {})", hz(*t.nominal_hz));
+    out.push_back(fmt::format("clock {}{}, fitted to {} SYN-ACKs (rms {:.1f} ticks)", hz(*t.clock_hz), nominal,
+                              t.fit_samples, *t.fit_rms_ticks));
+  } else if (t.offset != core::TsOffset::per_connection) {
     out.push_back("no clock rate: too few SYN-ACKs on one connection");
+  }
   switch (t.offset) {
     case core::TsOffset::per_connection:
       if (t.offset_compared)
@@ -220,8 +223,8 @@ void print_isn_text(std::FILE* out, const TargetInfo& target, const IsnRun& run,
   std::string others;
   for (const auto& [o, n] : outcomes)
     if (o != core::Outcome::open) others += fmt::format(", {} {}", n, core::outcome_word(o));
-  fmt::print(out, "--- {}: {} SYN-ACKs to {} SYNs{}, on {} connections ---\n", where(target), a.samples,
-             run.probes.size(), others, a.connections);
+  fmt::print(out, "--- {}: {} SYN-ACKs to {} SYNs{}{} ---\n", where(target), a.samples, run.probes.size(), others,
+             a.samples ? fmt::format(", on {} connections", a.connections) : "");
   if (samples.empty()) {
     const auto& info = core::outcome_info(run.probes.empty() ? core::Outcome::timeout : run.probes.front().result.outcome);
     fmt::print(out, "nothing to analyse: {}\n", info.human);

@@ -31,7 +31,7 @@ std::string describe_syn(const core::SynSpec& syn) {
 /// 512 bytes at our snaplen) each. The ring is mapped, so all of it counts
 /// in RSS: a 4 MiB ring was a third of a one-probe run's 12 MB (issue #5).
 int capture_bytes(const ProbePlan& plan) {
-  constexpr std::int64_t per_probe = 3 * 512, least = 4 << 20, most = 4 << 20;
+  constexpr std::int64_t per_probe = 3 * 512, least = 64 << 10, most = 4 << 20;
   const std::int64_t probes = std::int64_t{plan.count} * static_cast<std::int64_t>(plan.targets.size());
   return static_cast<int>(std::clamp(probes * per_probe, least, most));
 }

@@ -9,7 +9,8 @@ lab's client namespace to its server namespace (tests/lab/lab.sh).
 Settings come from the environment: the lab's LAB_* variables, TCPHS (the
 binary), BENCH_PROBES (probes per tool and delay, default 100), BENCH_RUNS
 (one-probe runs per tool, default 15), BENCH_RATE_PROBES (probes per rate
-step, default 3000).
+step, default 3000), BENCH_TRUTH_IF and BENCH_TRUTH_IMMEDIATE (where and how
+the truth captures: `any` and 0, see capture.py).
 """
 import json
 import os
@@ -21,7 +22,7 @@ import time
 
 from capture import Capture
 import pcap_truth
-from stats import error_summary, median
+from stats import error_summary
 import tools
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,7 +95,7 @@ def phase_rtt(label, port, out):
         reported, truth = fn(port, pcap)
         result["tools"][name] = compare(reported, truth)
         s = result["tools"][name]
-        print(f"bench: rtt {label} {name}: {s['n']}/{PROBES} matched, |err| median {s['abs_median']} µs",
+        print(f"bench: rtt {label} {name}: {s['n']}/{PROBES} matched, |err| median {s['abs_median'] or 0:.3f} µs",
               file=sys.stderr)
     result["load_after"] = load()
     with open(os.path.join(out, f"rtt-{label}.json"), "w") as f:
@@ -109,8 +110,12 @@ def phase_cost(out):
                     timeout=600)
     if run.returncode != 0:
         raise RuntimeError(f"single_probe.py failed: {run.stderr.strip()}")
+    floor = in_client([sys.executable, os.path.join(HERE, "packet_socket_cost.py"), str(RUNS)], timeout=120)
+    if floor.returncode != 0:
+        raise RuntimeError(f"packet_socket_cost.py failed: {floor.stderr.strip()}")
     result = {"runs": RUNS, "commands": commands, "samples": json.loads(run.stdout),
-              "notes": tools.SINGLE_PROBE_NOTES, "load_before": before, "load_after": load()}
+              "packet_socket": json.loads(floor.stdout), "notes": tools.SINGLE_PROBE_NOTES,
+              "load_before": before, "load_after": load()}
     with open(os.path.join(out, "cost.json"), "w") as f:
         json.dump(result, f)
     print("bench: single-probe runs done", file=sys.stderr)
@@ -119,16 +124,19 @@ def phase_cost(out):
 def rate_step(port, interval, out):
     pcap = os.path.join(out, f"rate-{interval}.pcap")
     cmd = tools.tcphs_probe_cmd(TCPHS, SERVER, port, RATE_PROBES, interval, ("--retries", "0", "--rto", "1s"))
+    cpu_file = os.path.join(out, "rate.cpu")
     with Capture(NS, IFACE, pcap, f"tcp port {port}", IMMEDIATE) as cap:
         t0 = time.monotonic()
-        run = in_client(cmd, timeout=300)
+        run = in_client(["/usr/bin/time", "-f", "%U %S", "-o", cpu_file, *cmd], timeout=300)
         wall = time.monotonic() - t0
+    with open(cpu_file) as f:
+        user_s, sys_s = (float(x) for x in f.read().split()[-2:])
     table = pcap_truth.probes(pcap, port)
     syns = sorted(p.syn_ns for p in table.values())
     span_s = (syns[-1] - syns[0]) / 1e9 if len(syns) > 1 else 0
     reported = tools.parse_tcphs(run.stdout)
     m = re.search(r"capture dropped (\d+) packets", run.stderr)
-    step = {"interval": interval, "probes": RATE_PROBES, "wall_s": wall,
+    step = {"interval": interval, "probes": RATE_PROBES, "wall_s": wall, "user_s": user_s, "sys_s": sys_s,
             "achieved_pps": (len(syns) - 1) / span_s if span_s > 0 else None,
             "open": sum(1 for r in reported if r.rtt_us is not None),
             "tcphs_capture_dropped": int(m.group(1)) if m else 0, "truth_dropped": cap.dropped,
@@ -145,7 +153,7 @@ def phase_rate(out):
         step = rate_step(port, interval, out)
         result["steps"].append(step)
         print(f"bench: rate -i {interval}: {step['achieved_pps'] or 0:.0f} pps, {step['open']}/{RATE_PROBES} open, "
-              f"|err| p95 {step['abs_p95']} µs", file=sys.stderr)
+              f"|err| p95 {step['abs_p95'] or 0:.3f} µs", file=sys.stderr)
     result["load_after"] = load()
     with open(os.path.join(out, "rate.json"), "w") as f:
         json.dump(result, f)

@@ -1,5 +1,23 @@
-"""tcpdump on the client's interface, nanosecond stamps, immediate mode: the
-capture every tool's RTT is compared with."""
+"""tcpdump in the client's namespace with nanosecond stamps: the capture
+every tool's RTT is compared with.
+
+Where the truth taps the traffic matters at the microsecond level. An
+outgoing packet is stamped once for every packet socket, but a reply that
+carries the sender's TCP delivery time (a forwarded SYN-ACK does) is
+stamped by each packet socket in turn, in the kernel's delivery order:
+sockets on every interface (`-i any`) first, then those bound to the
+device, newest first. Whoever comes later sees the packet after the
+earlier sockets' work, which includes waking their reader when it is in
+immediate mode. Measured over 60 probes with 10 ms each way:
+
+  truth on c0, immediate       tcphs - truth  -4 µs (the truth waits for tcphs's wake-up)
+  truth on any, immediate      tcphs - truth  +4 µs (tcphs waits for tcpdump's)
+  truth on any, not immediate  tcphs - truth  +2.5 µs median, 3.5 µs p95
+
+So the default is `any` without immediate mode: the truth sees each reply
+first and does not wake per packet, and what remains of a tool's error
+includes, not hides, the time the kernel spends between the two sockets.
+"""
 import os
 import re
 import signal

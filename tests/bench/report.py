@@ -52,7 +52,9 @@ def rtt_section(runs):
             s = run["tools"][tool]
             print(f"| {tool} | {DELAY.get(run['label'], run['label'])} | {s['n']}/{run['probes']} | {fmt(median(s['truth_us']))} "
                   f"| {fmt(s['bias'], 3)} | {fmt(s['abs_median'], 3)} | {fmt(s['abs_p95'], 3)} | {RESOLUTION[tool]} |")
-    print(f"\nLoad average (1/5/15 min) before / after: " +
+    print("\nTruth: tcpdump -i any in the client namespace, ns stamps, not in immediate mode "
+          "(tests/bench/capture.py says why). nping runs one probe per process (tests/bench/tools.py).")
+    print(f"Load average (1/5/15 min) before / after: " +
           "; ".join(f"{r['label']}: {r['load_before']} / {r['load_after']}" for r in runs) + "\n")
 
 
@@ -80,15 +82,22 @@ def cost_section(cost, rtt0):
         print(f"| {tool} | `{cmd}` | {fmt(r['wall'])} | {fmt(r['beyond'])} | {fmt(r['rss_mb'])} "
               f"| {cost['notes'][tool]} |")
     print(f"\nSpawn floor (`/bin/true` under the same wrapper): {floor:.1f} ms, subtracted. "
-          f"Load before / after: {cost['load_before']} / {cost['load_after']}\n")
+          f"Load before / after: {cost['load_before']} / {cost['load_after']}")
+    ps = cost.get("packet_socket")
+    if ps:
+        print(f"Kernel floor of a capture here (tests/bench/packet_socket_cost.py, medians): a packet socket "
+              f"closes in {ps['plain']['close_ms']:.1f} ms; with a mapped ring, as libpcap always sets up, "
+              f"{ps['ring']['open_ms']:.1f} ms to open and {ps['ring']['close_ms']:.1f} ms to close "
+              f"(RCU grace periods).")
+    print()
     return rows
 
 
 def rate_section(rate):
     print("### Sustained rate (`tcphs probe -c N -i INTERVAL --retries 0`, open port)\n")
     print("| -i | probes | achieved (probes/s) | answered | \\|error\\| median (µs) | \\|error\\| p95 (µs) "
-          "| capture drops (tcphs / truth) |")
-    print("|---|---|---|---|---|---|---|")
+          "| capture drops (tcphs / truth) | tcphs CPU user / sys (s) |")
+    print("|---|---|---|---|---|---|---|---|")
     best = None
     for s in rate["steps"]:
         accurate = (s["open"] == s["probes"] and s["n"] == s["probes"] and not s["tcphs_capture_dropped"]
@@ -98,8 +107,10 @@ def rate_section(rate):
             best = s
         print(f"| {s['interval']} | {s['probes']} | {fmt(s['achieved_pps'], 0)} | {s['open']} "
               f"| {fmt(s['abs_median'], 3)} | {fmt(s['abs_p95'], 3)} | {s['tcphs_capture_dropped']} / "
-              f"{s['truth_dropped']} |")
-    print(f"\nLoad before / after: {rate['load_before']} / {rate['load_after']}\n")
+              f"{s['truth_dropped']} | {s['user_s']:.2f} / {s['sys_s']:.2f} |")
+    print("\nEvery SYN, SYN-ACK and kernel RST crosses the lab's namespaces in softirq on the same CPUs; "
+          "the system time above includes that work, done inside tcphs's own sends.")
+    print(f"Load before / after: {rate['load_before']} / {rate['load_after']}\n")
     return best
 
 

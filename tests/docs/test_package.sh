@@ -30,6 +30,8 @@ check "zsh completion in site-functions (not /usr)" cmp -s "$L/share/zsh/site-fu
 check "fish completion in vendor_completions.d" \
   cmp -s "$L/share/fish/vendor_completions.d/tcphs.fish" "$src/completions/tcphs.fish"
 check "README and LICENSE in share/doc/tcphs" test -f "$L/share/doc/tcphs/README.md" -a -f "$L/share/doc/tcphs/LICENSE"
+check "man finds the installed page by name" \
+  bash -c "MANWIDTH=80 man -M '$L/share/man' tcphs 2>/dev/null | grep -q '^EXIT STATUS'"
 DESTDIR=$W/dest cmake --install "$BUILD" --prefix /usr >>"$W/install.log" 2>&1
 check_eq "DESTDIR=... cmake --install --prefix /usr: exit" 0 "$?"
 check "prefix /usr: zsh completion in vendor-completions" test -f "$W/dest/usr/share/zsh/vendor-completions/_tcphs"
