@@ -14,7 +14,9 @@ std::string seconds(core::Duration d) { return fmt::format("{:.3f}", static_cast
 /// What a person reading the CI report needs: where, what was asked, what
 /// came back and the evidence, one fact per line.
 std::string details(const CheckRow& row, const CheckVerdict& v) {
-  std::string s = fmt::format("target: {} ({})\n", row.target, check_address(row));
+  const std::string address = check_address(row);
+  std::string s = fmt::format("target: {}\n", row.target);
+  if (address != "-" && address != row.target) s = fmt::format("target: {} ({})\n", row.target, address);
   s += fmt::format("expected: {}\n", expect_words(row.expect, " or "));
   if (row.max_rtt) s += fmt::format("max_rtt: {}\n", format_rtt(row.max_rtt->count()));
   s += fmt::format("got: {}\n", v.got);
@@ -23,8 +25,7 @@ std::string details(const CheckRow& row, const CheckVerdict& v) {
     s += fmt::format("mode: {}\n", v.shown->mode == core::ProbeMode::raw ? "raw" : "connect");
   }
   if (v.median_rtt_ns) s += fmt::format("rtt: {}\n", format_rtt(*v.median_rtt_ns));
-  std::string ev = row.error ? row.error->message : !row.note.empty() ? row.note : v.shown ? evidence(*v.shown) : "";
-  if (!ev.empty()) s += fmt::format("evidence: {}\n", ev);
+  if (const auto ev = check_evidence(row, v); !ev.empty()) s += fmt::format("evidence: {}\n", ev);
   if (row.line) s += fmt::format("line: {}\n", row.line);
   return s;
 }

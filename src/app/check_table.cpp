@@ -30,9 +30,7 @@ Cells cells_of(const CheckRow& row, const CheckVerdict& v) {
   c[4] = v.got;
   c[5] = v.shown && v.shown->attempt ? std::to_string(v.shown->attempt) : "-";
   c[6] = v.median_rtt_ns ? format_rtt(*v.median_rtt_ns) : "-";
-  if (!v.shown) c[7] = row.error ? row.error->message : "";
-  else if (!row.note.empty()) c[7] = row.note;
-  else c[7] = evidence(*v.shown);
+  c[7] = check_evidence(row, v);
   return c;
 }
 

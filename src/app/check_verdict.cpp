@@ -37,6 +37,18 @@ std::string check_address(const CheckRow& row) {
   return t.address.family == core::Family::ipv6 ? fmt::format("[{}]:{}", a, t.port) : fmt::format("{}:{}", a, t.port);
 }
 
+std::string check_evidence(const CheckRow& row, const CheckVerdict& v) {
+  if (row.error) return row.error->message;
+  if (!row.note.empty()) return row.note;
+  if (!v.shown) return "";
+  std::string ev = evidence(*v.shown);
+  if (ev.empty() && v.shown->outcome == core::Outcome::timeout) {
+    if (v.shown->mode == core::ProbeMode::connect) return "connect() got no answer in time";
+    return fmt::format("no reply to {} SYN{}", v.shown->attempt, v.shown->attempt == 1 ? "" : "s");
+  }
+  return ev;
+}
+
 std::string expect_words(const std::vector<core::Outcome>& expect, const char* separator) {
   std::string s;
   for (auto o : expect) s += (s.empty() ? "" : separator) + std::string(core::outcome_word(o));

@@ -4,6 +4,8 @@
 
 #include <CLI/CLI.hpp>
 #include <exception>
+#include <optional>
+#include <string>
 
 #include "tcphs/app/check_command.hpp"
 #include "tcphs/app/explain_command.hpp"
@@ -37,6 +39,18 @@ std::string one_line(std::string s) {
   return s;
 }
 
+/// CLI11 answers a mistyped command with "A subcommand is required"; name
+/// the word and the commands instead.
+std::optional<std::string> unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return std::nullopt;
+  std::string names;
+  for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+    if (sub->get_name() == argv[1]) return std::nullopt;
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  return fmt::format("unknown command '{}' (the commands are {})", argv[1], names);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,6 +70,10 @@ int main(int argc, char** argv) {
   auto* check_cmd = add_check_command(app, check);
   ExplainOptions explain;
   auto* explain_cmd = add_explain_command(app, explain);
+  if (auto unknown = unknown_command(app, argc, argv)) {
+    fmt::print(stderr, "tcphs: {}\n", *unknown);
+    return 64;
+  }
   try {
     app.parse(argc, argv);
     core::Result<int> result = core::Error{core::ErrorKind::internal, "no command ran"};

@@ -123,7 +123,7 @@ void exit_codes(std::string& out) {
                                 "or there is no route (4)");
   wrap(out, "  64        ", 12, "usage error");
   wrap(out, "  68        ", 12, "a host name did not resolve");
-  wrap(out, "  77        ", 12, "raw sockets not permitted and --mode raw asked for them");
+  wrap(out, "  77        ", 12, "raw sockets not permitted, and they were needed (--mode raw; trace, scan, isn)");
   wrap(out, "  70        ", 12, "internal or system error");
   wrap(out, "  130, 143  ", 12, "interrupted by SIGINT or SIGTERM");
 }

@@ -51,6 +51,11 @@ core::Result<std::unique_ptr<RawSession>> RawSession::open(const std::vector<cor
     cfg.interface = name;
     cfg.filter = capture_filter(addrs.first, addrs.second);
     cfg.immediate = config.immediate_capture;
+    // A TPACKET_V3 ring retires a block per timeout even when it holds one
+    // packet, so a ring of N blocks buffers only N timeouts at a low rate
+    // (libpcap makes 256 KB blocks: 16 in 4 MB). 5 ms gives a reader that a
+    // busy machine delays 80 ms; the scan's waits are longer than that.
+    if (!config.immediate_capture) cfg.block_timeout_ms = 5;
     cfg.buffer_bytes = config.capture_buffer_bytes;
     TCPHS_TRY(capture, io::open_capture(cfg));
     s->captures_.push_back(std::move(capture));

@@ -21,8 +21,9 @@ namespace {
 /// Slots (host x port) per engine: ~46 bytes each, so a group stays near
 /// 12 MB; a full scan of one host is 65,535 slots.
 constexpr std::size_t max_group_slots = std::size_t{1} << 18;
-/// Hosts per group: each adds a term to the capture's BPF filter.
-constexpr std::size_t max_group_hosts = 256;
+/// Hosts per scan: each adds a term to the capture's BPF filter, whose
+/// programs the kernel caps at 4,096 instructions.
+constexpr std::size_t max_scan_hosts = 256;
 /// The capture ring of a scan: replies and our own SYNs in non-immediate
 /// TPACKET_V3 blocks. Every page of it ends up resident, so it is most of a
 /// scan's memory; 4 MB holds ~30,000 frames, 40 ms at 400 kpps each way.
@@ -30,7 +31,7 @@ constexpr int scan_capture_bytes = 4 << 20;
 
 void notice(const std::string& line) { fmt::print(stderr, "tcphs: {}\n", line); }
 
-/// SPEC-free safety rule (scan_safety.hpp): asks on a terminal, refuses otherwise.
+/// The safety rule of scan_safety.hpp: asks on a terminal, refuses otherwise.
 core::Status confirm_public(const ScanPlan& plan, bool yes) {
   if (yes) return core::Ok{};
   for (const auto& h : plan.hosts) {
@@ -50,7 +51,7 @@ core::Status confirm_public(const ScanPlan& plan, bool yes) {
 
 /// Consecutive hosts whose slots fit one engine.
 std::vector<std::pair<std::size_t, std::size_t>> groups(std::size_t hosts, std::size_t ports) {
-  const std::size_t per = std::clamp<std::size_t>(max_group_slots / std::max<std::size_t>(ports, 1), 1, max_group_hosts);
+  const std::size_t per = std::clamp<std::size_t>(max_group_slots / std::max<std::size_t>(ports, 1), 1, max_scan_hosts);
   std::vector<std::pair<std::size_t, std::size_t>> out;
   for (std::size_t at = 0; at < hosts; at += per) out.emplace_back(at, std::min(hosts, at + per));
   return out;
@@ -115,29 +116,25 @@ void report_group(const ScanPlan& plan, std::size_t first, const core::ScanEngin
   }
 }
 
-core::Result<GroupRun> scan_group(const ScanPlan& plan, std::size_t first, std::size_t last, ScanReporter& reporter,
-                                  const ScanOptions& o) {
-  std::vector<core::IpAddress> destinations;
-  for (std::size_t i = first; i < last; ++i) destinations.push_back(plan.hosts[i].address);
-  RawSessionConfig cfg{plan.source, plan.interface, false, scan_capture_bytes, o.common.verbose, notice};
-  TCPHS_TRY(session, RawSession::open(destinations, cfg));
+core::Result<GroupRun> scan_group(const ScanPlan& plan, std::size_t first, std::size_t last, RawSession& session,
+                                  ScanReporter& reporter, const ScanOptions& o) {
   std::vector<core::ScanHost> hosts;
   std::vector<core::FlowKey> flows;
-  for (std::size_t i = 0; i < destinations.size(); ++i) {
+  for (std::size_t i = first; i < last; ++i) {
     core::SynSpec syn = plan.syn;
-    syn.flow.local = session->route(i).source;
-    syn.flow.remote = destinations[i];
+    syn.flow.local = session.route(i).source;
+    syn.flow.remote = plan.hosts[i].address;
     // One source port per host for the whole scan, retransmissions too:
     // a flow-keyed middlebox then sees a retry as the same flow.
-    syn.flow.local_port = plan.source_port ? *plan.source_port : session->ports().next();
-    if (syn.options.mss) syn.options.mss = session->default_mss(i);
+    syn.flow.local_port = plan.source_port ? *plan.source_port : session.ports().next();
+    if (syn.options.mss) syn.options.mss = session.default_mss(i);
     hosts.push_back(core::ScanHost{syn});
     flows.push_back(syn.flow);
   }
   core::ScanConfig config = plan.config;
-  config.order_seed = std::uint64_t{session->key().bytes()[2]} << 8 | session->key().bytes()[3];
+  config.order_seed = std::uint64_t{session.key().bytes()[2]} << 8 | session.key().bytes()[3] | first << 16;
   const core::Instant start = io::now();
-  TCPHS_TRY(engine, core::ScanEngine::make(config, session->key(), hosts, start));
+  TCPHS_TRY(engine, core::ScanEngine::make(config, session.key(), hosts, start));
 
   std::vector<std::string> notes;
   std::optional<ProgressLine> progress;
@@ -149,11 +146,11 @@ core::Result<GroupRun> scan_group(const ScanPlan& plan, std::size_t first, std::
     notice(line);
     notes.push_back(line);
   };
-  TCPHS_TRY(signal, session->run(engine, callbacks));
+  TCPHS_TRY(signal, session.run(engine, callbacks));
   if (progress) progress->clear();
   if (o.common.verbose) {
     const auto& c = engine.counters();
-    const auto st = session->capture_stats();
+    const auto st = session.capture_stats();
     notice(fmt::format("scan engine: {} packets seen, {} own SYNs, {} answers, {} duplicates, {} ignored, "
                        "{} undecodable; capture {} received, {} dropped; final wait {:.1f} ms",
                        c.packets, c.own_syns, c.answered, c.duplicates, c.ignored, c.undecodable, st.received,
@@ -173,6 +170,8 @@ core::Result<int> run_scan(const ScanOptions& o) {
   if (o.common.mode == ModeChoice::connect)
     return core::usage_error("scan sends raw SYNs; --mode connect is not supported (use probe for connect())");
   TCPHS_TRY(hosts, resolve_scan_hosts(o.hosts, {o.common.ipv4_only, o.common.ipv6_only, o.all_addresses}));
+  if (hosts.size() > max_scan_hosts)
+    return core::usage_error(fmt::format("scan takes at most {} hosts at once ({} given)", max_scan_hosts, hosts.size()));
   ScanPlan plan = std::move(checked);
   plan.hosts = std::move(hosts);
   if (auto ok = confirm_public(plan, o.yes); !ok) return ok.error();
@@ -184,9 +183,14 @@ core::Result<int> run_scan(const ScanOptions& o) {
   auto reporter = o.common.json ? make_scan_json_reporter(stdout)
                                 : make_scan_text_reporter(stdout, {want_color(o.common.color, 1), o.common.quiet,
                                                                    o.common.verbose});
+  // One session for every host: capabilities are dropped once it is open.
+  std::vector<core::IpAddress> destinations;
+  for (const auto& h : plan.hosts) destinations.push_back(h.address);
+  RawSessionConfig cfg{plan.source, plan.interface, false, scan_capture_bytes, o.common.verbose, notice};
+  TCPHS_TRY(session, RawSession::open(destinations, cfg));
   int exit_code = 0;
   for (auto [first, last] : groups(plan.hosts.size(), plan.config.ports.size())) {
-    TCPHS_TRY(run, scan_group(plan, first, last, *reporter, o));
+    TCPHS_TRY(run, scan_group(plan, first, last, *session, *reporter, o));
     if (exit_code == 0) exit_code = run.exit_code;
     if (run.signal) return 128 + run.signal;
   }

@@ -24,11 +24,14 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& o) {
       "  tcphs trace --json [2001:db8::10]:22");
   cmd->add_option("target", o.target, "HOST:PORT, [IPV6]:PORT or HOST:SERVICE")->required();
   add_common_options(*cmd, o.common);
-  cmd->add_option("-f,--first-hop", o.first_hop, "First TTL to probe")->check(CLI::Range(1, 255))->capture_default_str();
+  cmd->add_option("-f,--first-hop", o.first_hop, "First TTL to probe")
+      ->check(CLI::Range(1, 255))
+      ->capture_default_str();
   cmd->add_option("-m,--max-hops", o.max_hops, "Last TTL to probe")->check(CLI::Range(1, 255))->capture_default_str();
   cmd->add_option("--queries", o.queries, "SYNs per hop")->check(CLI::Range(1, 10))->capture_default_str();
   cmd->add_option("-w,--wait", o.wait, "How long each SYN waits for an answer (e.g. 500ms)")->capture_default_str();
-  cmd->add_option("-z,--send-wait", o.send_wait, "Least time between two SYNs, to stay under ICMP rate limits (0: none)")
+  cmd->add_option("-z,--send-wait", o.send_wait,
+                  "Least time between two SYNs, to stay under ICMP rate limits (0: none)")
       ->capture_default_str();
   cmd->add_option("--max-silent", o.max_silent, "Stop after this many silent hops in a row (0: never)")
       ->check(CLI::Range(0, 255))

@@ -63,8 +63,10 @@ class NameCache {
   HopNames found_;
 };
 
-/// Sends `count` SYNs like `syn`, numbered from `first_number`, paced by
-/// the plan's send wait, and runs them to their end.
+/// Sends `count` SYNs like `syn`, numbered from `first_number`, and runs
+/// them to their end. Each SYN is handed to the engine only once the one
+/// before it has left, due `send_wait` later, so SYNs are at least that far
+/// apart however late the loop wakes up, across rounds too.
 class Rounds {
  public:
   Rounds(RawSession& session, core::Engine& engine, core::Duration send_wait)
@@ -72,18 +74,22 @@ class Rounds {
 
   core::Result<std::vector<core::ProbeResult>> run(std::size_t target, const core::SynSpec& syn,
                                                    std::uint32_t first_number, unsigned count) {
-    next_send_ = std::max(next_send_, io::now());
-    for (unsigned q = 0; q < count; ++q) {
+    unsigned queued = 0;
+    auto queue = [&](core::Instant due) {
       core::ProbeRequest request;
       request.target_index = target;
-      request.number = first_number + q;
+      request.number = first_number + queued++;
       request.syn = syn;
-      request.due = next_send_;
+      request.due = due;
       engine_.add(request);
-      next_send_ += send_wait_;
-    }
+    };
     std::vector<core::ProbeResult> results;
-    io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { results.push_back(r); }, {}};
+    io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { results.push_back(r); },
+                                [&](const core::Send&) {
+                                  next_send_ = io::now() + send_wait_;
+                                  if (queued < count) queue(next_send_);
+                                }};
+    queue(std::max(next_send_, io::now()));
     TCPHS_TRY(sig, session_.run(engine_, callbacks));
     signal_ = sig;
     std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
@@ -126,7 +132,8 @@ core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& repo
               plan.target.port};
   if (plan.default_mss && syn.options.mss) syn.options.mss = session->default_mss(0);
   const core::SentSyn sent = sent_syn(syn);
-  reporter.start({plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.flow.local_port});
+  reporter.start(
+      {plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.ecn, syn.flow.local_port});
 
   TraceRun run;
   run.report.target = plan.target;

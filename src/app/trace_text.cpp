@@ -42,9 +42,9 @@ class TraceTextReporter final : public TraceReporter {
 
   void start(const TraceStart& s) override {
     if (style_.quiet) return;
-    fmt::print(out_, "TRACE {} ({}): TTL {} to {}, {} SYN{} per hop from port {}{}\n", s.target.text,
+    fmt::print(out_, "TRACE {} ({}): TTL {} to {}, {} SYN{} per hop from port {}{}{}\n", s.target.text,
                where(s.target.address, s.target.port), s.first_ttl, s.max_ttl, s.queries, s.queries == 1 ? "" : "s",
-               s.source_port, s.syn.empty() ? "" : ", options [" + s.syn + "]");
+               s.source_port, s.syn.empty() ? "" : ", options [" + s.syn + "]", s.ecn ? ", ECE+CWR" : "");
     std::fflush(out_);
   }
 

@@ -293,12 +293,21 @@ void ScanEngine::decide(std::size_t slot, Outcome outcome, std::uint32_t attempt
   if (reply.bits & CompactReply::is_icmp) ++counters_.icmp_answered;
 }
 
-void ScanEngine::on_capture_drops(std::uint64_t total, Instant now) {
-  if (total <= drops_seen_) return;
-  const std::uint64_t fresh_drops = total - drops_seen_;
-  drops_seen_ = total;
+void ScanEngine::on_capture_drops(std::uint64_t dropped, std::uint64_t received, Instant now) {
+  const std::uint64_t received_since = received > received_seen_ ? received - received_seen_ : 0;
+  received_seen_ = std::max(received_seen_, received);
+  if (dropped <= drops_seen_) return;
+  const std::uint64_t fresh_drops = dropped - drops_seen_;
+  drops_seen_ = dropped;
   counters_.capture_drops += fresh_drops;
-  back_off(now, fmt::format("the capture dropped {} packets", fresh_drops), false);
+  // A handful of drops (a reader delayed once) is noted, not worth halving
+  // the rate for: the retransmission covers the ports they hid.
+  const bool heavy = fresh_drops * 100 >= received_since + fresh_drops;
+  if (heavy) {
+    back_off(now, fmt::format("the capture dropped {} packets", fresh_drops), false);
+  } else {
+    notes_.push_back(fmt::format("the capture dropped {} of {} packets", fresh_drops, received_since + fresh_drops));
+  }
 }
 
 void ScanEngine::back_off(Instant now, const std::string& why, bool always) {
@@ -310,7 +319,7 @@ void ScanEngine::back_off(Instant now, const std::string& why, bool always) {
   last_back_off_ = now;
   const double old_rate = bucket_.rate();
   const double rate = std::max(min_scan_rate, old_rate / 2);
-  if (rate < old_rate) bucket_.set_rate(rate, now);
+  if (rate < old_rate) bucket_.set_rate(rate, now, burst_for_rate(rate));
   notes_.push_back(rate < old_rate ? fmt::format("{}: rate lowered from {:.0f} to {:.0f} pps", why, old_rate, rate)
                                    : fmt::format("{} (rate already at its minimum, {:.0f} pps)", why, rate));
 }

@@ -36,9 +36,11 @@ Instant TokenBucket::next_tokens_at(Instant now, std::size_t n) const {
   return from + std::chrono::duration_cast<Duration>(std::chrono::duration<double>(seconds)) + Duration(1);
 }
 
-void TokenBucket::set_rate(double rate, Instant now) {
+void TokenBucket::set_rate(double rate, Instant now, std::size_t burst) {
   refill(now);
   rate_ = rate;
+  burst_ = static_cast<double>(std::max<std::size_t>(burst, 1));
+  tokens_ = std::min(tokens_, burst_);
 }
 
 std::size_t burst_for_rate(double rate) {

@@ -6,7 +6,8 @@
 namespace tcphs::core {
 namespace {
 
-void add_new(std::vector<std::string>& out, const std::vector<std::string>& changes, const std::set<std::string>& seen) {
+void add_new(std::vector<std::string>& out, const std::vector<std::string>& changes,
+             const std::set<std::string>& seen) {
   for (const auto& c : changes)
     if (!seen.count(c) && std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
 }
@@ -31,8 +32,12 @@ std::vector<RewriteFinding> find_rewrites(std::span<const Hop> hops) {
     }
     if (!ip_new.empty()) out.push_back({i, last_ip, ip_new});
     if (!tcp_new.empty()) {
-      if (!ip_new.empty() && last_ip == last_tcp) out.back().changes.insert(out.back().changes.end(), tcp_new.begin(), tcp_new.end());
-      else out.push_back({i, last_tcp, tcp_new});
+      if (!ip_new.empty() && last_ip == last_tcp) {
+        auto& merged = out.back().changes;
+        merged.insert(merged.end(), tcp_new.begin(), tcp_new.end());
+      } else {
+        out.push_back({i, last_tcp, tcp_new});
+      }
     }
     seen.insert(ip_new.begin(), ip_new.end());
     seen.insert(tcp_new.begin(), tcp_new.end());

@@ -67,8 +67,9 @@ std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const T
 std::string control_sentence(const TraceFacts& f, const ControlResult& c, const std::string& beyond) {
   const HopReply& r = c.reply;
   if (r.kind == HopReplyKind::tcp || ((r.kind == HopReplyKind::icmp) && r.from == f.target))
-    return fmt::format("SYNs to control port {} reach the target, which answers {}: {} is {}, so only port {} is affected",
-                       c.port, evidence(r), c.port, outcome_word(r.outcome), f.port);
+    return fmt::format(
+        "SYNs to control port {} reach the target, which answers {}: {} is {}, so only port {} is affected", c.port,
+        evidence(r), c.port, outcome_word(r.outcome), f.port);
   if (r.kind == HopReplyKind::icmp && r.from)
     return fmt::format("SYNs to control port {} are rejected too, by {} with {}: not only port {} is blocked", c.port,
                        r.from->to_string(), evidence(r), f.port);

@@ -2,6 +2,7 @@
 
 #include <net/if.h>
 #include <pcap/pcap.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 
@@ -167,6 +168,14 @@ core::Result<std::unique_ptr<Capture>> open_capture(const CaptureConfig& config)
   if (!supported_datalink(pcap_datalink(p)))
     return core::io_error(fmt::format("cannot capture on {}: unsupported link type {}", name,
                                       pcap_datalink_val_to_name(pcap_datalink(p))));
+  // Asking for socket timestamps switches on the kernel's global packet
+  // stamping (net_enable_timestamp): every packet is then stamped once, as
+  // it is received or handed to the taps, and every capture socket (ours,
+  // tcpdump's) reads that same stamp instead of each reading the clock in
+  // turn, later by however long the taps before it took. The option itself
+  // is not needed for TPACKET rings, so a refusal only loses that.
+  const int on = 1;
+  setsockopt(pcap_fileno(p), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   if (pcap_setdirection(p, PCAP_D_INOUT) != 0)
     return core::io_error(fmt::format("cannot capture on {}: {}", name, pcap_geterr(p)));
 

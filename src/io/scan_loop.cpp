@@ -93,6 +93,25 @@ core::Result<bool> send_due(core::ScanEngine& engine, const LoopIo& io, core::In
   }
 }
 
+/// The capture counters, summed over every interface.
+CaptureStats sum_stats(const LoopIo& io) {
+  CaptureStats sum;
+  for (Capture* c : io.captures) {
+    const auto st = c->stats();
+    sum.received += st.received;
+    sum.dropped += st.dropped;
+  }
+  return sum;
+}
+
+/// The counters since `base` (the loop's start: a capture may have served
+/// an earlier scan) to the engine.
+void feed_stats(core::ScanEngine& engine, const LoopIo& io, const CaptureStats& base, core::Instant t) {
+  const CaptureStats now_stats = sum_stats(io);
+  engine.on_capture_drops(now_stats.dropped - std::min(base.dropped, now_stats.dropped),
+                          now_stats.received - std::min(base.received, now_stats.received), t);
+}
+
 }  // namespace
 
 core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const ScanLoopCallbacks& cb) {
@@ -112,6 +131,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
 
   std::array<core::ScanSend, max_batch> buf;
+  const CaptureStats base = sum_stats(io);
   core::Instant next_stats = now();
   core::Instant next_progress = now() + cb.progress_every;
   core::Instant paused_until{};  ///< no send before this (the kernel was busy)
@@ -129,9 +149,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     }
     core::Instant t = now();
     if (t >= next_stats) {
-      std::uint64_t dropped = 0;
-      for (Capture* c : io.captures) dropped += c->stats().dropped;
-      engine.on_capture_drops(dropped, t);
+      feed_stats(engine, io, base, t);
       next_stats = t + stats_every;
     }
     engine.expire(t);
@@ -162,9 +180,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     }
   }
   // Drops counted since the last poll still have to make the summary say so.
-  std::uint64_t dropped = 0;
-  for (Capture* c : io.captures) dropped += c->stats().dropped;
-  engine.on_capture_drops(dropped, now());
+  feed_stats(engine, io, base, now());
   notes();
   if (cb.progress) cb.progress(engine);
   return LoopEnd{0};

@@ -57,7 +57,8 @@ def main():
     for run in runs:
         tool, family, rate = run.split("-", 2)
         with open(os.path.join(out, run + ".time")) as f:
-            fields = f.read().split()
+            lines = f.read().splitlines()  # "Command exited with ..." may come first
+        fields = lines[-1].split() if lines else []
         wall, rss = (float(fields[0]), int(fields[1]) / 1024) if len(fields) >= 2 else (float("nan"), float("nan"))
         got = states(out, run)
         opened = {p for p, s in got.items() if s == "open"}

@@ -64,6 +64,7 @@ for i in $(seq 100); do grep -q ready "$out/listener.out" 2>/dev/null && break; 
 open_ports=$(printf '%s\n' "$LAB_PORT_OPEN" "$LAB_PORT_SYNLOST" "$LAB_PORT_CONTROL" "$LAB_PORT_MSS" \
   "$LAB_PORT_DELAY" "${extra[@]}" | sort -n | paste -sd,)
 
+echo "$open_ports" >"$out/open_ports"
 C() { ip netns exec "$LAB_CLIENT" "$@"; }
 timed() { local run=$1; shift; C /usr/bin/time -f "%e %M" -o "$out/$run.time" "$@" >"$out/$run.log" 2>&1 || true; }
 router_mac=$(ip -n "$LAB_R1" link show "$LAB_R1_CLIENT_IF" | awk '/link\/ether/ { print $2 }')
@@ -82,11 +83,12 @@ tcphs_run() {  # RUN FAMILY RATE
   timed "$1" sh -c "'$tcphs' scan -p- --rate $3 --all-ports --json '$server' >'$out/$1.json'"
 }
 masscan_run() {  # RUN FAMILY RATE
-  local server src
+  local server src mac_option=--router-mac
   server=$(eval echo "\$LAB_SERVER$2")
   src=$(eval echo "\$LAB_CLIENT$2")
+  [ "$2" = 6 ] && mac_option=--router-mac-ipv6
   timed "$1" masscan -p0-65535 --rate "$3" --wait 1 --adapter "$LAB_CLIENT_IF" --adapter-ip "$src" \
-    --adapter-port 61999 --router-mac "$router_mac" -oL "$out/$1.list" "$server"
+    --adapter-port 61999 "$mac_option" "$router_mac" -oL "$out/$1.list" --range "$server"
 }
 
 for f in 4 6; do

@@ -39,7 +39,7 @@ while IFS='|' read -r message args; do
   check_eq "$label: nothing on stdout" 0 "$(wc -c <"$W/out")"
 done <<'EOF'
 subcommand is required|
-bogus|bogus
+unknown command 'bogus' \(the commands are probe, |bogus
 unknown outcome 'bogus'|explain bogus
 --color|explain --color sometimes
 targets is required|probe

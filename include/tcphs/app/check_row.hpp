@@ -55,6 +55,11 @@ CheckVerdict judge_check(const CheckRow& row);
 /// it never ran.
 std::string check_address(const CheckRow& row);
 
+/// The evidence a report shows for `row`: why it never ran, a local note,
+/// the reply flags or ICMP type/code and sender of the probe the verdict
+/// shows, or for a timeout how many SYNs went unanswered.
+std::string check_evidence(const CheckRow& row, const CheckVerdict& verdict);
+
 /// "open" or "open or refused": the expectation in words.
 std::string expect_words(const std::vector<core::Outcome>& expect, const char* separator);
 

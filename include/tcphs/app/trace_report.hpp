@@ -25,6 +25,7 @@ struct TraceStart {
   unsigned max_ttl = 30;
   unsigned queries = 3;
   std::string syn;  ///< the SYN's options, as describe_options words
+  bool ecn = false;  ///< the SYN asks for ECN (ECE and CWR set)
   std::uint16_t source_port = 0;
 };
 
@@ -68,9 +69,14 @@ nlohmann::json hop_json(const core::Hop& h, const HopNames& names);
 
 /// SPEC §4 `summary` for a trace: `sent`, `counts` (each probe once;
 /// time-exceeded answers under their own `time_exceeded` key rather than
-/// `unreachable`), `loss`, `rtt_us` (over answers that ended the trace),
-/// plus `outcome`, `end`, `reached`, `hops`, `last_hop`, `rejected_by`,
-/// `rewrites`, `control` and `diagnosis`.
+/// `unreachable`), `loss`, `rtt_us` (over answers other than time exceeded),
+/// plus `outcome`, `end` ("answered", "silence", "max_hops"), `reached`
+/// (the target itself answered), `hops` (its TTL then, else null),
+/// `last_hop` ({`hop`, `address`} of the last hop that answered),
+/// `rejected_by` ({`hop`, `address`, `icmp`} or null), `rewrites` (list of
+/// {`seen_at`, `after`, `by`, `changes`}: `by` is `after` when the two hops
+/// are adjacent, else null), `control` ({`port`, `outcome`, `reply`,
+/// `from`} or null) and `diagnosis` (the sentences).
 nlohmann::json trace_summary_json(const TraceReport& r);
 
 }  // namespace tcphs::app

@@ -5,10 +5,10 @@
 ///
 /// RFC 7323 §7.1 and RFC 9293 advise a random offset per connection. Linux
 /// (net.ipv4.tcp_timestamps=1) has added one since 4.10: per 4-tuple at
-/// first, per address pair from 4.13 (commit 28ee1b746f49), and per 4-tuple
-/// again since "tcp: secure_seq: add back ports to TS offset" (165573e41f2f,
-/// 2026, also in stable kernels such as 6.18.y). tcp_timestamps=2 sends the
-/// bare clock: milliseconds since boot.
+/// first, per address pair soon after (commit 28ee1b746f49, 2017), and per
+/// 4-tuple again since "tcp: secure_seq: add back ports to TS offset"
+/// (165573e41f2f, 2026; the lab's 6.18 kernel has it). tcp_timestamps=2
+/// sends the bare clock: milliseconds since boot.
 
 #include <cstdint>
 #include <optional>

@@ -90,9 +90,10 @@ class ScanEngine {
 
   /// A captured packet, IP header first, with its kernel stamp.
   void on_packet(std::span<const std::uint8_t> ip, Stamp stamp);
-  /// The capture's cumulative drop counter (PACKET_STATISTICS); a rise
-  /// halves the rate (adaptive_rate) and makes results_may_be_wrong() true.
-  void on_capture_drops(std::uint64_t total, Instant now);
+  /// The capture's cumulative counters (PACKET_STATISTICS). Any drop makes
+  /// results_may_be_wrong() true and leaves a note; drops of 1% or more of
+  /// the packets since the last call also halve the rate (adaptive_rate).
+  void on_capture_drops(std::uint64_t dropped, std::uint64_t received, Instant now);
 
   /// Ends slots whose last wait ran out. Call before take_sends on a wake.
   void expire(Instant now);
@@ -162,6 +163,7 @@ class ScanEngine {
   std::optional<Instant> last_send_;
   std::size_t outstanding_ = 0;
   std::uint64_t drops_seen_ = 0;
+  std::uint64_t received_seen_ = 0;
   std::optional<Instant> last_back_off_;
   bool icmp_limited_ = false;
   bool icmp_back_off_due_ = false;  ///< found while matching; applied at the next take_sends

@@ -37,8 +37,9 @@ class TokenBucket {
   std::size_t burst() const { return static_cast<std::size_t>(burst_); }
 
   double rate() const { return rate_; }
-  /// Changes the rate from now on; tokens already in the bucket stay.
-  void set_rate(double rate, Instant now);
+  /// Changes the rate and the burst from now on; tokens already in the
+  /// bucket stay, up to the new burst.
+  void set_rate(double rate, Instant now, std::size_t burst);
 
  private:
   void refill(Instant now);

@@ -171,8 +171,8 @@ TEST_CASE("app::check_table: failed rows first, then the summary line") {
   CHECK(app::check_table(sample_rows(), {}) == golden("check_table.txt"));
   CHECK(app::check_table(sample_rows(), {false, true}) == "7 checks, 3 passed, 4 failed\n");
   const auto colored = app::check_table(sample_rows(), {true, false});
-  CHECK(colored.find("\x1b[31mFAIL\x1b[0m  db ") != std::string::npos);
-  CHECK(colored.find("\x1b[32mok\x1b[0m    web ") != std::string::npos);
+  CHECK(colored.find("\x1b[31mFAIL\x1b[0m    db (") != std::string::npos);
+  CHECK(colored.find("\x1b[32mok\x1b[0m      web (") != std::string::npos);
 }
 
 TEST_CASE("app::check_ndjson: a check record per probe, then the run's summary") {

@@ -81,7 +81,7 @@ TEST_CASE("app::make_scan_plan") {
   }
   SUBCASE("errors") {
     CHECK(app::make_scan_plan(parse({"--rate", "2000000", "h"}), {}).error().message ==
-          "--rate 2e+06: must be above 0 and at most 1000000");
+          "--rate 2000000: must be above 0 and at most 1000000");
     CHECK(app::make_scan_plan(parse({"--rate", "0", "h"}), {}).error().kind == core::ErrorKind::usage);
     CHECK(app::make_scan_plan(parse({"--min-wait", "2s", "h"}), {}).error().message ==
           "--min-wait 2s is longer than --max-wait 1s");

@@ -137,8 +137,9 @@ TEST_CASE("app::trace_summary_json") {
     CHECK(j["control"] == json::parse(R"({"port": 7009, "outcome": "open", "reply": "tcp", "from": "10.77.3.2"})"));
   }
   SUBCASE("rejected by router2") {
-    auto r = report({hop(1, {time_exceeded(kTraceR1)}), hop(2, {icmp_answer(kTraceR2, 3, 1, core::Outcome::unreachable)})},
-                    core::TraceEnd::answered);
+    auto r = report(
+        {hop(1, {time_exceeded(kTraceR1)}), hop(2, {icmp_answer(kTraceR2, 3, 1, core::Outcome::unreachable)})},
+        core::TraceEnd::answered);
     auto j = app::trace_summary_json(r);
     CHECK(j["outcome"] == "unreachable");
     CHECK(j["rejected_by"] == json::parse(R"({"hop": 2, "address": "10.77.2.2", "icmp": {"type": 3, "code": 1}})"));
@@ -148,7 +149,7 @@ TEST_CASE("app::trace_summary_json") {
 TEST_CASE("app::make_trace_text_reporter and make_trace_json_reporter") {
   auto r = report({hop(1, {time_exceeded(kTraceR1, 40'000)}), hop(2, {tcp_answer(SA, 70'000)})},
                   core::TraceEnd::answered);
-  const app::TraceStart start{kTarget, 1, 30, 1, "mss 1460,sack,ts,nop,wscale 7", 61000};
+  const app::TraceStart start{kTarget, 1, 30, 1, "mss 1460,sack,ts,nop,wscale 7", false, 61000};
   auto feed = [&](app::TraceReporter& rep) {
     rep.start(start);
     for (const auto& h : r.hops) rep.hop(h, {});

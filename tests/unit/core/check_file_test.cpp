@@ -111,7 +111,7 @@ TEST_CASE("core::parse_check_file reports every bad line, in order, and keeps li
       "a:1 open\n"
       "b:2 opne\n"
       "\n"
-      "c:x open\n"
+      "c:-1 open\n"
       "a:1 refused\n"
       "d:4 open name=a:1\n"
       "e:5 refused name=web\n"

@@ -206,19 +206,27 @@ TEST_CASE("core::ScanEngine back-off") {
   for (std::uint16_t p = 1; p <= 40; ++p) ports.push_back(p);
   SUBCASE("capture drops halve the rate, once per burst") {
     auto e = make(ports, 8000);
-    e.on_capture_drops(0, t0);
+    e.on_capture_drops(0, 100, t0);
     CHECK_FALSE(e.results_may_be_wrong());
-    e.on_capture_drops(12, t0);
+    e.on_capture_drops(12, 200, t0);
     CHECK(e.rate() == 4000);
-    e.on_capture_drops(20, t0 + 50ms);  // same burst
+    e.on_capture_drops(20, 300, t0 + 50ms);  // same burst
     CHECK(e.rate() == 4000);
-    e.on_capture_drops(30, t0 + 200ms);
+    e.on_capture_drops(30, 400, t0 + 200ms);
     CHECK(e.rate() == 2000);
     CHECK(e.counters().capture_drops == 30);
     CHECK(e.results_may_be_wrong());
     const auto notes = e.take_notes();
     REQUIRE(notes.size() == 2);
     CHECK(notes[0] == "the capture dropped 12 packets: rate lowered from 8000 to 4000 pps");
+  }
+  SUBCASE("a few drops among many packets are noted, and the rate stays") {
+    auto e = make(ports, 8000);
+    e.on_capture_drops(0, 1000, t0);
+    e.on_capture_drops(3, 11000, t0 + 50ms);
+    CHECK(e.rate() == 8000);
+    CHECK(e.results_may_be_wrong());
+    CHECK(e.take_notes() == std::vector<std::string>{"the capture dropped 3 of 10003 packets"});
   }
   SUBCASE("ICMP answers that come only on the retransmission") {
     auto e = make(ports, 100000);

@@ -39,11 +39,12 @@ TEST_CASE("core::TokenBucket") {
     bucket.refund(1000);
     CHECK(bucket.take(t0, 1000) == 64);
   }
-  SUBCASE("set_rate changes the refill from then on") {
+  SUBCASE("set_rate changes the refill and the burst from then on") {
     bucket.take(t0, 64);
-    bucket.set_rate(1000, t0);
+    bucket.set_rate(1000, t0, 8);
     CHECK(bucket.take(t0 + 5ms, 100) == 5);
     CHECK(bucket.rate() == 1000);
+    CHECK(bucket.take(t0 + 10s, 100) == 8);
   }
 }
 

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Lab integration tests for `tcphs trace`, IPv4 and IPv6: hop addresses and
+# count against `traceroute -T`, the drop in router2's forward chain with a
+# control port, the admin-prohibited port, the MSS clamp named at router1,
+# unreachable destinations, the Paris 5-tuple, pacing and RTTs against a
+# capture, bounded reverse lookups, exit codes and privileges.
+# usage: bash test_trace.sh PATH/TO/tcphs   (root)
+set -uo pipefail
+TCPHS=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lab.sh"
+source "$here/check.sh"
+lab_up || { echo "FAIL lab_up"; exit 1; }
+# `ip netns exec` bind-mounts /etc/netns/NS/* over /etc: the name tests give
+# the client its own hosts and resolv.conf there. Removed with the lab.
+netns_etc=/etc/netns/$LAB_CLIENT
+cleanup() { rm -rf "$netns_etc"; lab_down; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+W=$LAB_DIR
+C() { ip netns exec "$LAB_CLIENT" "$@"; }
+J() { python3 "$here/ndjson.py" "$@"; }
+v() { eval echo "\$$1"; }
+addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
+# Hop addresses from traceroute's output, one per hop ('*' when silent).
+traceroute_hops() { awk 'NR > 1 { a = "*"; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) { a = $i; break } printf "%s ", a }'; }
+# The same from our hop records.
+trace_hops() { J "$1" "' '.join(r['address'] or '*' for r in recs if r['type'] == 'hop') + ' '"; }
+# From a capture of one trace: the SYNs (count, source ports, TTLs, distinct
+# sequence numbers, least gap) and, per TTL, the RTT of the first time
+# exceeded matched through the quoted sequence number.
+pcap_syns() {
+  python3 - "$1" "$2" <<'PY'
+import subprocess, sys
+path, port = sys.argv[1], sys.argv[2]
+# Absolute sequence numbers: tshark leaves tcp.seq_raw empty inside ICMPv4 quotes.
+out = subprocess.run(["tshark", "-r", path, "-n", "-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields",
+                      "-E", "separator=|", "-e", "frame.time_epoch", "-e", "ip.ttl", "-e", "ipv6.hlim",
+                      "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq",
+                      "-e", "icmp.type", "-e", "icmpv6.type"],
+                     check=True, capture_output=True, text=True).stdout
+def ns(t):
+    sec, _, frac = t.partition(".")
+    return int(sec) * 10**9 + int((frac + "000000000")[:9])
+syns, rtts = [], {}
+for line in out.splitlines():
+    t, ttl4, ttl6, sport, dport, flags, seq, icmp4, icmp6 = line.split("|")
+    if not icmp4 and not icmp6 and dport == port and flags and int(flags, 16) == 0x002:
+        syns.append((ns(t), int(ttl4 or ttl6), sport, int(seq)))
+    elif (icmp4 == "11" or icmp6 == "3") and seq:
+        quoted = int(seq.split(",")[-1])
+        for st, ttl, _, s in syns:
+            if s == quoted:
+                rtts.setdefault(ttl, (ns(t) - st) / 1000)
+gaps = [b[0] - a[0] for a, b in zip(syns, syns[1:])]
+print("syns", len(syns))
+print("sports", len({s[2] for s in syns}))
+print("ttls", ",".join(str(s[1]) for s in syns))
+print("seqs", len({s[3] for s in syns}))
+print("min_gap_us", min(gaps) // 1000 if gaps else 0)
+for ttl in sorted(rtts):
+    print("rtt", ttl, f"{rtts[ttl]:.3f}")
+PY
+}
+near() { python3 -c "import sys; sys.exit(abs($1 - $2) > $3)"; }
+# "HOP ADDRESS TYPE/CODE" of the summary's rejecting hop.
+rejected_by() { J "$1" "'%s %s %s/%s' % ((lambda r: (r['hop'], r['address'], r['icmp']['type'], r['icmp']['code']))(summary['rejected_by']))"; }
+
+for f in 4 6; do
+  server=$(v LAB_SERVER$f) r1=$(v LAB_R1_$f) r2=$(v LAB_R2_$f)
+  S=$(addr $f "$server")
+  mss_sent=$([ $f = 4 ] && echo 1460 || echo 1440)
+
+  # --- open port: hop count and router addresses, against traceroute -------
+  capture_start "$LAB_CLIENT" "$W/open$f.pcap" "tcp port $LAB_PORT_OPEN or icmp or icmp6" || echo "FAIL capture"
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_OPEN" >"$W/open$f.json"
+  rc=$?
+  capture_stop
+  check_eq "open IPv$f: exit 0" 0 "$rc"
+  check_eq "open IPv$f: hop addresses" "$r1 $r2 $server " "$(trace_hops "$W/open$f.json")"
+  check_eq "open IPv$f: reached in 3 hops" "True 3 open" \
+    "$(J "$W/open$f.json" "'%s %s %s' % (summary['reached'], summary['hops'], summary['outcome'])")"
+  check_eq "open IPv$f: SYN-ACKs at hop 3" '["tcp", "tcp", "tcp"]' "$(J "$W/open$f.json" "recs[2]['reply']")"
+  C traceroute -T -n -$f -p "$LAB_PORT_OPEN" -w 1 "$server" >"$W/tr_open$f.txt" 2>/dev/null
+  check_eq "open IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_open$f.txt")" \
+    "$(trace_hops "$W/open$f.json")"
+  pcap_syns "$W/open$f.pcap" "$LAB_PORT_OPEN" >"$W/open$f.syns"
+  check_eq "open IPv$f: 9 SYNs, TTL 1,1,1,2,2,2,3,3,3" "syns 9|ttls 1,1,1,2,2,2,3,3,3" \
+    "$(grep -E '^(syns|ttls)' "$W/open$f.syns" | paste -sd'|')"
+  check_eq "open IPv$f: one source port (Paris: one 5-tuple)" "sports 1" "$(grep ^sports "$W/open$f.syns")"
+  check_eq "open IPv$f: a sequence number per SYN" "seqs 9" "$(grep ^seqs "$W/open$f.syns")"
+  gap=$(awk '/^min_gap_us/ {print $2}' "$W/open$f.syns")
+  check "open IPv$f: SYNs at least 50 ms apart (least gap $gap µs)" test "${gap:-0}" -ge 50000
+  for ttl in 1 2; do
+    truth=$(awk -v t=$ttl '$1 == "rtt" && $2 == t {print $3}' "$W/open$f.syns")
+    got=$(J "$W/open$f.json" "recs[$((ttl - 1))]['rtt_us'][0]")
+    check "open IPv$f: hop $ttl RTT ($got µs) = capture ($truth µs) ±50 µs" near "${got:-1e9}" "${truth:-0}" 50
+  done
+
+  # --- router2 drops the port in forwarding; the control port passes -------
+  C "$TCPHS" trace -n --json -w 500ms --max-silent 2 --control-port "$LAB_PORT_CONTROL" \
+    "$S:$LAB_PORT_R2DROP" >"$W/drop$f.json"
+  check_eq "r2drop IPv$f: exit 2 (timeout)" 2 "$?"
+  check_eq "r2drop IPv$f: router2 answers TTL 2, then silence" "$r1 $r2 * * " "$(trace_hops "$W/drop$f.json")"
+  check_eq "r2drop IPv$f: last hop that answered" "2 $r2" \
+    "$(J "$W/drop$f.json" "'%s %s' % (summary['last_hop']['hop'], summary['last_hop']['address'])")"
+  check_eq "r2drop IPv$f: control port open" "open" "$(J "$W/drop$f.json" "summary['control']['outcome']")"
+  check_eq "r2drop IPv$f: control probes as probe records" 3 "$(J "$W/drop$f.json" "len(probes)")"
+  check "r2drop IPv$f: diagnosis names router2" grep -qF \
+    "SYNs to port $LAB_PORT_R2DROP are dropped at or after hop 2 ($r2)" "$W/drop$f.json"
+  check "r2drop IPv$f: diagnosis: only this port" grep -qF \
+    "SYNs to control port $LAB_PORT_CONTROL reach the target, which answers SYN-ACK: $LAB_PORT_CONTROL is open, so only port $LAB_PORT_R2DROP is affected" \
+    "$W/drop$f.json"
+  C traceroute -T -n -$f -p "$LAB_PORT_R2DROP" -w 0.5 -m 4 "$server" >"$W/tr_drop$f.txt" 2>/dev/null
+  check_eq "r2drop IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_drop$f.txt")" \
+    "$(trace_hops "$W/drop$f.json")"
+
+  # --- the server's firewall rejects with admin-prohibited ----------------
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_ADMIN" >"$W/admin$f.json"
+  check_eq "admin IPv$f: exit 3 (filtered)" 3 "$?"
+  check_eq "admin IPv$f: rejected by the server at hop 3" \
+    "3 $server $([ $f = 4 ] && echo 3/13 || echo 1/1)" \
+    "$(rejected_by "$W/admin$f.json")"
+  check "admin IPv$f: diagnosis names the rejecting host" grep -qF \
+    "the target $server (hop 3) rejected SYNs to port $LAB_PORT_ADMIN with ICMP$([ $f = 6 ] && echo v6) administratively prohibited" \
+    "$W/admin$f.json"
+  C traceroute -T -n -$f -p "$LAB_PORT_ADMIN" -w 1 "$server" >"$W/tr_admin$f.txt" 2>/dev/null
+  check_eq "admin IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_admin$f.txt")" \
+    "$(trace_hops "$W/admin$f.json")"
+  check "admin IPv$f: traceroute -T also says !X" grep -q '!X' "$W/tr_admin$f.txt"
+
+  # --- router1 clamps the MSS: named as the rewriter -----------------------
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_MSS" >"$W/mss$f.json"
+  check_eq "mss IPv$f: exit 0" 0 "$?"
+  check_eq "mss IPv$f: rewritten by router1 (hop 1), seen at hop 2" \
+    "1 $r1 2 mss $mss_sent->$LAB_MSS_CLAMP" \
+    "$(J "$W/mss$f.json" "(lambda w: ' '.join(map(str, [w['by']['hop'], w['by']['address'], w['seen_at']['hop']] + w['changes'])))(summary['rewrites'][0])")"
+  check_eq "mss IPv$f: hop records: only hop 2 shows it" "[] ['mss $mss_sent->$LAB_MSS_CLAMP'] []" \
+    "$(J "$W/mss$f.json" "' '.join(str(r['rewrites']) for r in recs if r['type'] == 'hop')")"
+  check "mss IPv$f: diagnosis" grep -qF \
+    "hop 1 ($r1) rewrote the SYN as it passed it on: mss $mss_sent->$LAB_MSS_CLAMP" "$W/mss$f.json"
+  C "$TCPHS" trace -n --json --mss 1100 "$S:$LAB_PORT_MSS" >"$W/mss_small$f.json"
+  check_eq "mss IPv$f: an MSS below the clamp is left alone" "[]" "$(J "$W/mss_small$f.json" "summary['rewrites']")"
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_OPEN" >"$W/noclamp$f.json"
+  check_eq "mss IPv$f: the open port is not clamped" "[]" "$(J "$W/noclamp$f.json" "summary['rewrites']")"
+
+  # --- unreachable destinations: router2's ICMP, exit 4 --------------------
+  # The route's errors are rate limited on IPv4 (5 at once): 3 SYNs reach it.
+  C "$TCPHS" trace -n --json "$(addr $f "$(v LAB_UNREACH$f)"):80" >"$W/unreach$f.json"
+  check_eq "unreachable IPv$f: exit 4" 4 "$?"
+  check_eq "unreachable IPv$f: router2 at hop 2 says so" "2 $r2 $([ $f = 4 ] && echo 3/1 || echo 1/0)" \
+    "$(rejected_by "$W/unreach$f.json")"
+  C "$TCPHS" trace -n "$(addr $f "$(v LAB_UNREACH$f)"):80" >"$W/unreach$f.txt"
+  check "unreachable IPv$f: text shows the router's ICMP" grep -qE \
+    "^ 2  $r2  .* !$([ $f = 4 ] && echo H || echo N)" "$W/unreach$f.txt"
+  check "unreachable IPv$f: outcome line" grep -q "unreachable: " "$W/unreach$f.txt"
+  fw=$(v LAB_UNREACH_FW$f)
+  C "$TCPHS" trace -n --json "$(addr $f "$fw"):80" >"$W/unreach_fw$f.json"
+  check_eq "unreachable (firewall) IPv$f: exit 4" 4 "$?"
+  C traceroute -T -n -$f -p 80 -w 1 "$fw" >"$W/tr_fw$f.txt" 2>/dev/null
+  check_eq "unreachable (firewall) IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_fw$f.txt")" \
+    "$(trace_hops "$W/unreach_fw$f.json")"
+done
+
+# --- text output -------------------------------------------------------------
+C "$TCPHS" trace -n --color never "$LAB_SERVER4:$LAB_PORT_MSS" >"$W/text.out" 2>"$W/text.err"
+check_eq "text: header, 3 hop lines, outcome, 2 diagnosis lines" 7 "$(wc -l <"$W/text.out")"
+check "text: hop 2 carries the rewrite" grep -qE "^ 2  $LAB_R2_4  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms  \[mss 1460->1200\]$" \
+  "$W/text.out"
+check "text: hop 3 is the SYN-ACK" grep -qE "^ 3  $LAB_SERVER4  [0-9.]+ ms <syn,ack>" "$W/text.out"
+check "text: outcome line" grep -qx "$LAB_SERVER4:$LAB_PORT_MSS open: .*" "$W/text.out"
+check_eq "text: nothing on stderr" 0 "$(wc -c <"$W/text.err")"
+C "$TCPHS" trace -n -q "$LAB_SERVER4:$LAB_PORT_OPEN" >"$W/quiet.out"
+check_eq "-q: outcome and diagnosis only" "$LAB_SERVER4:$LAB_PORT_OPEN diagnosis: diagnosis: " "$(awk '{print $1}' "$W/quiet.out" | tr '\n' ' ')"
+
+# --- reverse names: from the client's own hosts file, bounded in time ------
+# Every lookup stays in the lab: the resolver is an address on the client's
+# link that nobody holds, so a DNS query waits for ARP and gets nothing.
+mkdir -p "$netns_etc"
+printf '%s router1.lab\n%s router1.lab\n' "$LAB_R1_4" "$LAB_R1_6" >"$netns_etc/hosts"
+echo "nameserver 10.77.1.99" >"$netns_etc/resolv.conf"
+start=$EPOCHREALTIME
+C "$TCPHS" trace --json "$LAB_SERVER4:$LAB_PORT_OPEN" >"$W/names.json"
+ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+check_eq "names: router1 from the hosts file, none for the others" "router1.lab None None" \
+  "$(J "$W/names.json" "' '.join(str(r['name']) for r in recs if r['type'] == 'hop')")"
+check "names: each hop waits at most 1 s for its names ($ms ms for 3 hops)" test "$ms" -lt 4500
+C "$TCPHS" trace "[$LAB_SERVER6]:$LAB_PORT_OPEN" >"$W/names6.txt"
+check "names: text shows 'name (address)'" grep -qE "^ 1  router1.lab \($LAB_R1_6\)  " "$W/names6.txt"
+start=$EPOCHREALTIME
+C "$TCPHS" trace -n "$LAB_SERVER4:$LAB_PORT_OPEN" >/dev/null
+ms=$(( (${EPOCHREALTIME/./} - ${start/./}) / 1000 ))
+check "names: -n looks nothing up ($ms ms)" test "$ms" -lt 1000
+rm -rf "$netns_etc"
+
+# --- bad input and privileges ----------------------------------------------
+for args in "--mode connect $LAB_SERVER4:$LAB_PORT_OPEN" "-f 5 -m 3 $LAB_SERVER4:$LAB_PORT_OPEN" \
+  "--ttl 3 $LAB_SERVER4:$LAB_PORT_OPEN" "--queries 0 $LAB_SERVER4:$LAB_PORT_OPEN" "$LAB_SERVER4" \
+  "--control-port $LAB_PORT_OPEN $LAB_SERVER4:$LAB_PORT_OPEN"; do
+  # shellcheck disable=SC2086
+  C "$TCPHS" trace $args >"$W/bad.out" 2>"$W/bad.err"
+  check_eq "trace $args: exit 64" 64 "$?"
+  check_eq "trace $args: one line on stderr, nothing on stdout" "1 0" \
+    "$(wc -l <"$W/bad.err") $(wc -c <"$W/bad.out")"
+done
+bin=$W/tcphs-capped
+cp "$TCPHS" "$bin" && chmod 755 "$bin" "$W" && setcap cap_net_raw+ep "$bin"
+nobody() { C setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
+nobody "$bin" trace -n --json "$LAB_SERVER4:$LAB_PORT_OPEN" >"$W/capped.json" 2>"$W/capped.err"
+check_eq "cap_net_raw only, as nobody: trace works" "0 3" "$? $(J "$W/capped.json" "summary['hops']")"
+cp "$TCPHS" "$W/tcphs-plain" && chmod 755 "$W/tcphs-plain"
+nobody "$W/tcphs-plain" trace -n "$LAB_SERVER4:$LAB_PORT_OPEN" >"$W/noraw.out" 2>"$W/noraw.err"
+check_eq "no capability: exit 77" 77 "$?"
+check "no capability: the setcap hint, one line" test "$(grep -c 'setcap cap_net_raw+ep' "$W/noraw.err")" = 1 -a \
+  "$(wc -l <"$W/noraw.err")" = 1
+
+check_done
