@@ -5,6 +5,7 @@ lab's client namespace to its server namespace (tests/lab/lab.sh).
   bench.py rtt LABEL PORT OUT   RTT error of each tool against the capture
   bench.py cost OUT             wall time and peak RSS of one-probe runs
   bench.py rate OUT             the highest rate tcphs sustains accurately
+  bench.py check OUT            1,000 `tcphs check`s against the drop port (check_bench.py)
 
 Settings come from the environment: the lab's LAB_* variables, TCPHS (the
 binary), BENCH_PROBES (probes per tool and delay, default 100), BENCH_RUNS
@@ -21,6 +22,7 @@ import sys
 import time
 
 from capture import Capture
+import check_bench
 import pcap_truth
 from stats import error_summary
 import tools
@@ -167,6 +169,10 @@ def main():
         phase_cost(sys.argv[2])
     elif phase == "rate":
         phase_rate(sys.argv[2])
+    elif phase == "check":
+        r = check_bench.phase_check(in_client, TCPHS, SERVER, int(ENV["LAB_PORT_DROP"]), sys.argv[2], load)
+        for label, s in r["runs"].items():
+            print(f"bench: check {label}: {s['wall_s']:.2f} s wall, exit {s['exit']}", file=sys.stderr)
     else:
         sys.exit(f"bench.py: unknown phase '{phase}'")
 

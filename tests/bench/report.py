@@ -3,7 +3,9 @@ then checks tcphs against the goals of issue #5:
 
   RTT error: |err| median <= 2 µs and p95 <= 10 µs, at least 10x smaller
   than hping3's and nping's on the same run; one probe costs <= 5 ms of wall
-  time beyond its RTT and <= 10 MB of peak RSS.
+  time beyond its RTT and <= 10 MB of peak RSS. And issue #8's: 1,000
+  `tcphs check`s against the drop port finish within 1.5 x the single-probe
+  timeout, every one reporting timeout.
 
 usage: report.py OUT   (exit status 0 whether or not goals are met)
 """
@@ -114,13 +116,28 @@ def rate_section(rate):
     return best
 
 
+def check_section(check):
+    n, t = check["checks"], check["timeout_s"]
+    print(f"### `tcphs check`: {n} checks against the drop port (SYNs silently dropped, `timeout={t:g}s` each)\n")
+    print("| run | parallel | wall (s) | × timeout | timeouts reported | source ports | exit |")
+    print("|---|---|---|---|---|---|---|")
+    single = check["runs"]["single"]
+    print(f"| one `tcphs probe -W {t:g}s` | – | {single['wall_s']:.2f} | {single['wall_s'] / t:.2f} | – | – "
+          f"| {single['exit']} |")
+    for label in ("parallel", "default"):
+        r = check["runs"][label]
+        print(f"| `tcphs check` ({label}) | {r['parallel']} | {r['wall_s']:.2f} | {r['wall_s'] / t:.2f} "
+              f"| {r['timeouts']}/{n} | {r['source_ports']} | {r['exit']} |")
+    print(f"\nLoad before / after: {check['load_before']} / {check['load_after']}\n")
+
+
 def ratio(other, ours):
     if other is None or ours is None:
         return None
     return float("inf") if ours == 0 else other / ours
 
 
-def goals(runs, rows, best):
+def goals(runs, rows, best, check=None):
     print("### Goals (tcphs)\n")
     lines = []
     for run in runs:
@@ -143,6 +160,11 @@ def goals(runs, rows, best):
     if best is not None:
         lines.append((True, f"sustained: {best['achieved_pps']:.0f} probes/s at -i {best['interval']} "
                             f"with every probe answered and timed exactly"))
+    if check is not None:
+        r, n, t = check["runs"]["parallel"], check["checks"], check["timeout_s"]
+        ok = r["wall_s"] < 1.5 * t and r["timeouts"] == n and r["source_ports"] == n
+        lines.append((ok, f"{n} drop-port checks at once: {r['wall_s']:.2f} s wall (< 1.5 × {t:g} s = {1.5 * t:g} s), "
+                          f"{r['timeouts']}/{n} timeouts from {r['source_ports']} source ports"))
     for ok, text in lines:
         print(f"- {'met' if ok else '**missed**'}: {text}")
 
@@ -151,12 +173,15 @@ def main():
     out = sys.argv[1]
     runs = [r for r in (load_json(out, "rtt-0ms.json"), load_json(out, "rtt-10ms.json")) if r]
     cost, rate = load_json(out, "cost.json"), load_json(out, "rate.json")
+    check = load_json(out, "check.json")
     print(f"## tcphs benchmark: {machine()}\n")
     if runs:
         rtt_section(runs)
     rows = cost_section(cost, runs[0] if runs else None) if cost else None
     best = rate_section(rate) if rate else None
-    goals(runs, rows, best)
+    if check:
+        check_section(check)
+    goals(runs, rows, best, check)
 
 
 if __name__ == "__main__":
