@@ -54,6 +54,7 @@ def main():
     runs = sorted(f[:-5] for f in os.listdir(out) if f.endswith(".time"))
     print("| tool | family | rate (pps) | wall (s) | peak RSS (MB) | open found | missed | extra | wrong ports |")
     print("|---|---|---|---|---|---|---|---|---|")
+    scored = {}
     for run in runs:
         tool, family, rate = run.split("-", 2)
         with open(os.path.join(out, run + ".time")) as f:
@@ -69,6 +70,27 @@ def main():
         else:
             wrong = str(sum(1 for p in range(1, 65536) if got.get(p) != want[p]))
         print(f"| {tool} | {family} | {rate} | {wall:.2f} | {rss:.1f} | {len(opened)} | {missed} | {extra} | {wrong} |")
+        scored[run] = (wall, rss, wrong)
+    goals(scored)
+
+
+def goals(scored):
+    """Issue #9's goals, per family: tcphs at its top rate takes at most half
+    nmap -T5's wall time of the same run, with 0 wrong ports, and its peak
+    RSS is at most 20 MB and below nmap's."""
+    print("\n### Goals (tcphs scan)\n")
+    for family in ("v4", "v6"):
+        nmap = scored.get(f"nmap-{family}-T5")
+        top = [r for r in scored if r.startswith(f"tcphs-{family}-")]
+        if not nmap or not top:
+            continue
+        run = max(top, key=lambda r: int(r.split("-", 2)[2]))  # the top rate
+        wall, rss, wrong = scored[run]
+        ok = wall * 2 <= nmap[0] and wrong == "0"
+        print(f"- {'met' if ok else '**missed**'}: IP{family} full scan at {run.split('-', 2)[2]} pps: {wall:.2f} s, "
+              f"{nmap[0] / wall:.1f}× faster than nmap -T5 ({nmap[0]:.2f} s; goal ≥ 2×), {wrong} wrong ports (goal 0)")
+        print(f"- {'met' if rss <= 20 and rss < nmap[1] else '**missed**'}: IP{family} peak RSS {rss:.1f} MB "
+              f"(≤ 20 MB and below nmap's {nmap[1]:.1f} MB)")
 
 
 if __name__ == "__main__":
