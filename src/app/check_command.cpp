@@ -22,10 +22,10 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
       "an outcome or a comma list (open,refused); the keys are count, timeout,\n"
       "retries, mode, name and max_rtt; '#' starts a comment. The whole file is\n"
       "checked before anything is sent. Exit 0 when every check held, else 1.\n"
-      "See 'man tcphs', CHECK FILE FORMAT.\n"
+      "See 'man tcphs', CHECK FILES.\n"
       "Examples:\n"
       "  tcphs check targets.txt --junit report.xml\n"
-      "  tcphs check - --openmetrics /var/lib/node_exporter/tcphs.prom < targets.txt\n"
+      "  tcphs check - --openmetrics /var/lib/prometheus/node-exporter/tcphs.prom < targets.txt\n"
       "  tcphs check --expect open db:5432 api:443");
   cmd->add_option("input", o.inputs, "Check file (- for stdin), or targets when --expect is given")->required();
   cmd->add_option("--expect", o.expect, "Check the targets given as arguments for this outcome (comma list)");

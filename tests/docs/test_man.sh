@@ -20,7 +20,7 @@ MANWIDTH=80 man -l "$MAN" >"$W/man.txt" 2>"$W/man.err"
 check_eq "man -l: exit" 0 "$?"
 check_eq "man -l: nothing on stderr" "" "$(cat "$W/man.err")"
 for section in NAME SYNOPSIS DESCRIPTION TARGETS COMMANDS "COMMON OPTIONS" OPTIONS OUTCOMES "EXIT STATUS" \
-  "JSON OUTPUT" PRIVILEGES ENVIRONMENT EXAMPLES "SEE ALSO"; do
+  "CHECK FILES" "JSON OUTPUT" PRIVILEGES ENVIRONMENT EXAMPLES "SEE ALSO"; do
   check "man -l: section $section" grep -qx "$section" "$W/man.txt"
 done
 for word in NO_COLOR "hping3(8)" "nmap(1)" "traceroute(8)" "setcap cap_net_raw+ep" "--cap-add NET_RAW"; do
@@ -46,5 +46,12 @@ for problem in "tcphs probe: --rto is not documented" \
   "tcphs probe: the man page documents --bogus, which 'tcphs probe --help' does not list" \
   "command 'explain' has no .SS \"tcphs explain ...\" under COMMANDS"; do
   check "sync check catches: $problem" grep -qxF -- "$problem" "$W/mutant.out"
+done
+
+# Every man page section a command's --help points at exists.
+for c in $("$TCPHS" --help | awk '/^  [a-z]+ / { print $1 }'); do
+  while read -r section; do
+    check "tcphs $c --help points at section $section" grep -qx "$section" "$W/man.txt"
+  done < <("$TCPHS" "$c" --help 2>/dev/null | grep -oE "man tcphs', [A-Z][A-Z ]*[A-Z]" | sed "s/^man tcphs', //")
 done
 check_done
