@@ -29,12 +29,18 @@ within() { python3 -c "import sys; sys.exit(not abs(float('$1') - float('$2')) <
 sysctls() { S sysctl -n net.ipv4.tcp_syncookies net.ipv4.tcp_timestamps | tr '\n' ' '; }
 set_server() { S sysctl -qw "$@"; }
 restore_server() { S sysctl -qw net.ipv4.tcp_syncookies=1 net.ipv4.tcp_timestamps=1; }
+host_sysctls() { sysctl -n net.ipv4.tcp_syncookies net.ipv4.tcp_timestamps | tr '\n' ' '; }
+# The server kernel's own count of SYN cookies sent (TcpExt SyncookiesSent,
+# v4 and v6 together): what it did, independent of what isn concludes.
+cookies_sent() { S awk '/^TcpExt:/ { if (!h) { split($0, k); h = 1 } else { split($0, v); for (i in k) if (k[i] == "SyncookiesSent") print v[i] } }' /proc/net/netstat; }
+host_before=$(host_sysctls)
 
 check_eq "server starts with syncookies=1 timestamps=1" "1 1 " "$(sysctls)"
 
 # --- default state: unpredictable ISNs, 1000 Hz, per-connection offsets ----
+cookies0=$(cookies_sent)
 for f in 4 6; do
-  [ $f = 4 ] && capture_start "$LAB_CLIENT" "$W/default4.pcap" "tcp src port $LAB_PORT_OPEN" || true
+  [ $f = 4 ] && capture_start "$LAB_CLIENT" "$W/default4.pcap" "tcp port $LAB_PORT_OPEN" || true
   C "$TCPHS" isn --json "$(target $f)" >"$W/default$f.json" 2>"$W/default$f.err"
   rc=$?
   [ $f = 4 ] && capture_stop
@@ -53,6 +59,18 @@ for f in 4 6; do
   check "default IPv$f: one 4-tuple's ISN clock $clock Hz is Linux's 15.625 MHz ±1%" within "$clock" 15625000 156250
   check_eq "default IPv$f: nothing on stderr" "" "$(cat "$W/default$f.err")"
 done
+check_eq "default (syncookies=1, no flood): the server kernel sent no cookie" 0 $(($(cookies_sent) - cookies0))
+# Every half-open connection was reset, as probe does (RFC 9293: a RST to a
+# segment with an ACK takes its seq from that ACK, on the same port), and the
+# server holds none of them.
+check_eq "default IPv4: a RST from the client for each of the 20 SYN-ACKs" "$(
+  tshark -r "$W/default4.pcap" -n -T fields -E separator=' ' -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" \
+    -e tcp.dstport -e tcp.ack_raw | sort | tr '\n' ' ')" "$(
+  tshark -r "$W/default4.pcap" -n -T fields -E separator=' ' -Y "tcp.flags.reset == 1 && ip.src == $LAB_CLIENT4" \
+    -e tcp.srcport -e tcp.seq_raw | sort | tr '\n' ' ')"
+check_eq "default: server holds no SYN_RECV sockets" 0 "$(S ss -Htn state syn-recv | wc -l)"
+check_eq "default IPv4: 20 SYNs on the wire (-c defaults to 20)" 20 \
+  "$(tshark -r "$W/default4.pcap" -n -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0" | wc -l)"
 check_eq "default IPv4: IP ID of DF SYN-ACKs" zero "$(A "$W/default4.json" "a['ip_id']['behaviour']")"
 check_eq "default IPv6: no IP ID" n/a "$(A "$W/default6.json" "a['ip_id']['behaviour']")"
 
@@ -84,11 +102,26 @@ check "text: the offset" grep -q "offset random per connection: 10 of 10" "$W/te
 check "text: cookies not detected" grep -Eq "^SYN cookies +not detected" "$W/text.out"
 check_eq "text -v: a table row per SYN-ACK" 20 "$(grep -cE '^ +[0-9]+ +[0-9]+\*? +[0-9]+ ' "$W/text.out")"
 
+# -c and -i as given: SYNs on the wire, paced (mean spacing from the capture,
+# at least the interval less 5 %, at most twice it).
+syn_gaps() { tshark -r "$1" -n -T fields -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0" -e frame.time_epoch |
+  python3 -c "import sys; t = [float(l) for l in sys.stdin]; print(len(t), round((t[-1] - t[0]) / (len(t) - 1) * 1000, 1))"; }
+paced() { python3 -c "import sys; n, g = '$1'.split(); sys.exit(not (int(n) == $2 and 0.95 * $3 <= float(g) <= 2 * $3))"; }
+gaps=$(syn_gaps "$W/default4.pcap")
+check "default: 20 SYNs, -i 110ms by default (SYNs, mean ms: $gaps)" paced "$gaps" 20 110
+capture_start "$LAB_CLIENT" "$W/paced.pcap" "tcp dst port $LAB_PORT_OPEN" || true
+C "$TCPHS" isn -q -c 5 -i 300ms "$(target 4)" >/dev/null 2>&1
+capture_stop
+gaps=$(syn_gaps "$W/paced.pcap")
+check "-c 5 -i 300ms: 5 SYNs 300 ms apart (SYNs, mean ms: $gaps)" paced "$gaps" 5 300
+
 # --- SYN cookies always (syncookies=2) --------------------------------------
 set_server net.ipv4.tcp_syncookies=2
 for f in 4 6; do
+  sent0=$(cookies_sent)
   C "$TCPHS" isn --json "$(target $f)" >"$W/cookies$f.json" 2>/dev/null
   check_eq "syncookies=2 IPv$f: exit" 0 "$?"
+  check_eq "syncookies=2 IPv$f: the server kernel sent 20 cookies" 20 $(($(cookies_sent) - sent0))
   check_eq "syncookies=2 IPv$f: cookies" detected "$(A "$W/cookies$f.json" "a['syn_cookies']['verdict']")"
   # 9 pairs on the reused 4-tuple; one may straddle a step of the minute counter.
   check_eq "syncookies=2 IPv$f: ISN - our ISN repeats on one 4-tuple" "yes 9 True" \
@@ -138,6 +171,7 @@ up=$(A "$W/global.json" "a['timestamps']['uptime_s']")
 check "timestamps=2: uptime $up s = the server's monotonic clock ($mono s) ±3 s" within "$up" "$mono" 3
 restore_server
 check_eq "server restored at the end" "1 1 " "$(sysctls)"
+check_eq "host's own sysctls untouched" "$host_before" "$(host_sysctls)"
 
 # --- errors ------------------------------------------------------------------
 C "$TCPHS" isn "$LAB_SERVER4:$LAB_PORT_CLOSED" >"$W/closed.out" 2>&1
