@@ -222,6 +222,27 @@ C "$TCPHS" check "$W/ghost.txt" >"$W/ghost.table" 2>/dev/null
 check_eq "only unresolved names: exit 68" 68 "$?"
 check "only unresolved names: the row is still reported" grep -qE '^FAIL +nothing-here.invalid:80 .*unresolved' "$W/ghost.table"
 
+# --- stdin; check records carry every probe key ------------------------------
+printf '%s:%s open name=in-open\n[%s]:%s refused name=in-closed6\n' \
+  "$LAB_SERVER4" "$LAB_PORT_OPEN" "$LAB_SERVER6" "$LAB_PORT_CLOSED" >"$W/in.txt"
+C "$TCPHS" check - --json <"$W/in.txt" >"$W/in.json"
+check_eq "stdin (-): exit 0" 0 "$?"
+check_eq "stdin (-): both checks ran and held" "in-closed6 refused True, in-open open True" \
+  "$(python3 "$here/ndjson.py" "$W/in.json" "', '.join(sorted('%s %s %s' % (r['name'], r['outcome'], r['passed']) for r in recs if r['type'] == 'check'))")"
+C "$TCPHS" probe --json "$LAB_SERVER4:$LAB_PORT_OPEN" >"$W/probe.json"
+check_eq "a check record has every key of a probe record, and expect, passed, name" "" \
+  "$(python3 - "$W/probe.json" "$W/in.json" <<'PY'
+import json, sys
+probe = next(r for r in map(json.loads, open(sys.argv[1])) if r["type"] == "probe")
+check = next(r for r in map(json.loads, open(sys.argv[2])) if r["type"] == "check")
+print(" ".join(sorted((set(probe) | {"expect", "passed", "name"}) - set(check))))
+PY
+)"
+C "$TCPHS" check - <"$W/bad.txt" >/dev/null 2>"$W/bad-stdin.err"
+check_eq "malformed on stdin: exit 64" 64 "$?"
+check_eq "malformed on stdin: ten <stdin>:LINE: messages" "2 3 4 5 6 7 9 10 11 12" \
+  "$(grep -oE '^<stdin>:[0-9]+: ' "$W/bad-stdin.err" | sed -E 's/.*:([0-9]+): /\1/' | tr '\n' ' ' | sed 's/ $//')"
+
 # --- targets as arguments; connect mode; privileges --------------------------
 C "$TCPHS" check --expect open "$LAB_SERVER4:$LAB_PORT_OPEN" "[$LAB_SERVER6]:$LAB_PORT_OPEN" >"$W/args.table"
 check_eq "--expect with targets: exit 0" 0 "$?"
