@@ -2,8 +2,10 @@
 # Lab integration tests for `tcphs trace`, IPv4 and IPv6: hop addresses and
 # count against `traceroute -T`, the drop in router2's forward chain with a
 # control port, the admin-prohibited port, the MSS clamp named at router1,
-# unreachable destinations, the Paris 5-tuple, pacing and RTTs against a
-# capture, bounded reverse lookups, exit codes and privileges.
+# options stripped and ECN cleared at router1 (rules this test adds), a
+# silent router1, unreachable destinations, the Paris 5-tuple, pacing and
+# RTTs against a capture, `*` and --max-silent, the SPEC §4 keys of every
+# record, bounded reverse lookups, exit codes and privileges.
 # usage: bash test_trace.sh PATH/TO/tcphs   (root)
 set -uo pipefail
 TCPHS=$(realpath "$1")
@@ -38,24 +40,27 @@ path, port = sys.argv[1], sys.argv[2]
 out = subprocess.run(["tshark", "-r", path, "-n", "-o", "tcp.relative_sequence_numbers:FALSE", "-T", "fields",
                       "-E", "separator=|", "-e", "frame.time_epoch", "-e", "ip.ttl", "-e", "ipv6.hlim",
                       "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.flags", "-e", "tcp.seq",
-                      "-e", "icmp.type", "-e", "icmpv6.type"],
+                      "-e", "icmp.type", "-e", "icmpv6.type", "-e", "ip.src", "-e", "ip.dst", "-e", "ipv6.src",
+                      "-e", "ipv6.dst", "-e", "ipv6.flow"],
                      check=True, capture_output=True, text=True).stdout
 def ns(t):
     sec, _, frac = t.partition(".")
     return int(sec) * 10**9 + int((frac + "000000000")[:9])
 syns, rtts = [], {}
 for line in out.splitlines():
-    t, ttl4, ttl6, sport, dport, flags, seq, icmp4, icmp6 = line.split("|")
-    if not icmp4 and not icmp6 and dport == port and flags and int(flags, 16) == 0x002:
-        syns.append((ns(t), int(ttl4 or ttl6), sport, int(seq)))
+    t, ttl4, ttl6, sport, dport, flags, seq, icmp4, icmp6, src4, dst4, src6, dst6, flow = line.split("|")
+    if not icmp4 and not icmp6 and dport == port and flags and int(flags, 16) & 0x012 == 0x002:
+        # The whole 5-tuple, and the IPv6 flow label, which ECMP may hash too.
+        syns.append((ns(t), int(ttl4 or ttl6), sport, int(seq), (src4 or src6, dst4 or dst6, sport, dport, flow)))
     elif (icmp4 == "11" or icmp6 == "3") and seq:
         quoted = int(seq.split(",")[-1])
-        for st, ttl, _, s in syns:
+        for st, ttl, _, s, _ in syns:
             if s == quoted:
                 rtts.setdefault(ttl, (ns(t) - st) / 1000)
 gaps = [b[0] - a[0] for a, b in zip(syns, syns[1:])]
 print("syns", len(syns))
 print("sports", len({s[2] for s in syns}))
+print("tuples", len({s[4] for s in syns}))
 print("ttls", ",".join(str(s[1]) for s in syns))
 print("seqs", len({s[3] for s in syns}))
 print("min_gap_us", min(gaps) // 1000 if gaps else 0)
@@ -63,6 +68,34 @@ for ttl in sorted(rtts):
     print("rtt", ttl, f"{rtts[ttl]:.3f}")
 PY
 }
+# "HOP !X" for each traceroute marker on a hop line, of ours or of traceroute's.
+markers() { awk '$1 ~ /^[0-9]+$/ { for (i = 2; i <= NF; i++) if ($i ~ /^![A-Z0-9]+$/) print $1, $i }' | sort -u; }
+# "BY_HOP BY_ADDRESS SEEN_AT_HOP change|change..." of the summary's first rewrite.
+rewrite_of() {
+  J "$1" "(lambda w: '%s %s %s %s' % (w['by']['hop'], w['by']['address'], w['seen_at']['hop'], '|'.join(w['changes'])))(summary['rewrites'][0]) if summary['rewrites'] else 'none'"
+}
+
+# Router1's rules of this test, beside the lab's: on the delay port (a plain
+# open port, as the lab has no delay here) it strips SACK-permitted and
+# timestamps from plain SYNs, clears ECE and CWR from ECN-setup SYNs and the
+# ECN field of ECT(0) packets. Its output chain is filled to silence router1.
+check_eq "lab without delay: port $LAB_PORT_DELAY is a plain port" 0 "${LAB_DELAY_MS:-0}"
+cat >"$W/router1_test.nft" <<NFT
+table inet tcphs_trace_test {
+  chain forward {
+    type filter hook forward priority filter + 10; policy accept;
+    tcp dport $LAB_PORT_DELAY tcp flags == syn reset tcp option sack-perm reset tcp option timestamp
+    tcp dport $LAB_PORT_DELAY tcp flags == (syn | ecn | cwr) tcp flags set syn
+    ip ecn ect0 tcp dport $LAB_PORT_DELAY ip ecn set not-ect
+    ip6 ecn ect0 tcp dport $LAB_PORT_DELAY ip6 ecn set not-ect
+  }
+  chain output {
+    type filter hook output priority filter; policy accept;
+  }
+}
+NFT
+check "router1: the test's rules load" ip netns exec "$LAB_R1" nft -f "$W/router1_test.nft"
+
 near() { python3 -c "import sys; sys.exit(abs($1 - $2) > $3)"; }
 # "HOP ADDRESS TYPE/CODE" of the summary's rejecting hop.
 rejected_by() { J "$1" "'%s %s %s/%s' % ((lambda r: (r['hop'], r['address'], r['icmp']['type'], r['icmp']['code']))(summary['rejected_by']))"; }
@@ -89,6 +122,11 @@ for f in 4 6; do
   check_eq "open IPv$f: 9 SYNs, TTL 1,1,1,2,2,2,3,3,3" "syns 9|ttls 1,1,1,2,2,2,3,3,3" \
     "$(grep -E '^(syns|ttls)' "$W/open$f.syns" | paste -sd'|')"
   check_eq "open IPv$f: one source port (Paris: one 5-tuple)" "sports 1" "$(grep ^sports "$W/open$f.syns")"
+  check_eq "open IPv$f: one 5-tuple and flow label for every SYN" "tuples 1" "$(grep ^tuples "$W/open$f.syns")"
+  check_eq "open IPv$f: summary counts the SYNs the capture saw" "$(awk '/^syns/ {print $2}' "$W/open$f.syns")" \
+    "$(J "$W/open$f.json" "summary['sent']")"
+  check "open IPv$f: diagnosis: reached in 3 hops" grep -qF \
+    "reached $server in 3 hops: port $LAB_PORT_OPEN open, with SYN-ACK" "$W/open$f.json"
   check_eq "open IPv$f: a sequence number per SYN" "seqs 9" "$(grep ^seqs "$W/open$f.syns")"
   gap=$(awk '/^min_gap_us/ {print $2}' "$W/open$f.syns")
   check "open IPv$f: SYNs at least 50 ms apart (least gap $gap µs)" test "${gap:-0}" -ge 50000
@@ -97,6 +135,30 @@ for f in 4 6; do
     got=$(J "$W/open$f.json" "recs[$((ttl - 1))]['rtt_us'][0]")
     check "open IPv$f: hop $ttl RTT ($got µs) = capture ($truth µs) ±50 µs" near "${got:-1e9}" "${truth:-0}" 50
   done
+
+  # --send-wait paces every SYN, across hops too.
+  capture_start "$LAB_CLIENT" "$W/pace$f.pcap" "tcp port $LAB_PORT_OPEN or icmp or icmp6" || echo "FAIL capture"
+  C "$TCPHS" trace -n --json -z 150ms --queries 2 "$S:$LAB_PORT_OPEN" >"$W/pace$f.json"
+  capture_stop
+  pcap_syns "$W/pace$f.pcap" "$LAB_PORT_OPEN" >"$W/pace$f.syns"
+  gap=$(awk '/^min_gap_us/ {print $2}' "$W/pace$f.syns")
+  check_eq "-z 150ms --queries 2 IPv$f: 6 SYNs, TTL 1,1,2,2,3,3" "syns 6|ttls 1,1,2,2,3,3" \
+    "$(grep -E '^(syns|ttls)' "$W/pace$f.syns" | paste -sd'|')"
+  check "-z 150ms IPv$f: SYNs at least 150 ms apart (least gap $gap µs)" test "${gap:-0}" -ge 150000
+
+  # --- router1 sends no time exceeded: a silent hop does not end the trace --
+  ip netns exec "$LAB_R1" nft add rule inet tcphs_trace_test output icmp type time-exceeded drop
+  ip netns exec "$LAB_R1" nft add rule inet tcphs_trace_test output icmpv6 type time-exceeded drop
+  C "$TCPHS" trace -n --json -w 300ms "$S:$LAB_PORT_OPEN" >"$W/silent1_$f.json"
+  check_eq "silent router1 IPv$f: exit 0" 0 "$?"
+  check_eq "silent router1 IPv$f: hop 1 silent, then router2 and the server" "* $r2 $server " \
+    "$(trace_hops "$W/silent1_$f.json")"
+  check "silent router1 IPv$f: diagnosis: hop 1 is not the drop" grep -qF \
+    "hop 1 sent no ICMP time exceeded; later hops answered" "$W/silent1_$f.json"
+  C traceroute -T -n -$f -p "$LAB_PORT_OPEN" -w 0.3 "$server" >"$W/tr_silent1_$f.txt" 2>/dev/null
+  check_eq "silent router1 IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_silent1_$f.txt")" \
+    "$(trace_hops "$W/silent1_$f.json")"
+  ip netns exec "$LAB_R1" nft flush chain inet tcphs_trace_test output
 
   # --- router2 drops the port in forwarding; the control port passes -------
   C "$TCPHS" trace -n --json -w 500ms --max-silent 2 --control-port "$LAB_PORT_CONTROL" \
@@ -129,6 +191,9 @@ for f in 4 6; do
   check_eq "admin IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_admin$f.txt")" \
     "$(trace_hops "$W/admin$f.json")"
   check "admin IPv$f: traceroute -T also says !X" grep -q '!X' "$W/tr_admin$f.txt"
+  C "$TCPHS" trace -n "$S:$LAB_PORT_ADMIN" >"$W/admin$f.txt"
+  check_eq "admin IPv$f: the same markers as traceroute -T" "$(markers <"$W/tr_admin$f.txt")" \
+    "$(markers <"$W/admin$f.txt")"
 
   # --- router1 clamps the MSS: named as the rewriter -----------------------
   C "$TCPHS" trace -n --json "$S:$LAB_PORT_MSS" >"$W/mss$f.json"
@@ -144,6 +209,28 @@ for f in 4 6; do
   check_eq "mss IPv$f: an MSS below the clamp is left alone" "[]" "$(J "$W/mss_small$f.json" "summary['rewrites']")"
   C "$TCPHS" trace -n --json "$S:$LAB_PORT_OPEN" >"$W/noclamp$f.json"
   check_eq "mss IPv$f: the open port is not clamped" "[]" "$(J "$W/noclamp$f.json" "summary['rewrites']")"
+
+  # --- router1 strips options and clears ECN: named as the rewriter --------
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_DELAY" >"$W/strip$f.json"
+  check_eq "stripped IPv$f: exit 0" 0 "$?"
+  check_eq "stripped IPv$f: router1 (hop 1) stripped SACK-permitted and timestamps, seen at hop 2" \
+    "1 $r1 2 sack_permitted stripped|timestamps stripped" "$(rewrite_of "$W/strip$f.json")"
+  check "stripped IPv$f: diagnosis" grep -qF \
+    "hop 1 ($r1) rewrote the SYN as it passed it on: sack_permitted stripped, timestamps stripped" "$W/strip$f.json"
+  C "$TCPHS" trace -n --json --ecn --tos 2 "$S:$LAB_PORT_DELAY" >"$W/ecn$f.json"
+  check_eq "ecn IPv$f: exit 0" 0 "$?"
+  check_eq "ecn IPv$f: router1 (hop 1) cleared ECT(0), ECE and CWR, seen at hop 2" \
+    "1 $r1 2 ecn 2->0|ece cleared|cwr cleared" "$(rewrite_of "$W/ecn$f.json")"
+  check "ecn IPv$f: diagnosis" grep -qF \
+    "hop 1 ($r1) rewrote the SYN as it passed it on: ecn 2->0, ece cleared, cwr cleared" "$W/ecn$f.json"
+  C "$TCPHS" trace -n --json --ecn --tos 2 "$S:$LAB_PORT_OPEN" >"$W/ecn_open$f.json"
+  check_eq "ecn IPv$f: ECN on the open port is left alone" "none" "$(rewrite_of "$W/ecn_open$f.json")"
+
+  # --- the closed port: the server's RST, exit 1 -----------------------------
+  C "$TCPHS" trace -n --json "$S:$LAB_PORT_CLOSED" >"$W/closed$f.json"
+  check_eq "closed IPv$f: exit 1 (refused)" 1 "$?"
+  check_eq "closed IPv$f: the server's RST at hop 3" "$r1 $r2 $server |True 3 refused" \
+    "$(trace_hops "$W/closed$f.json")|$(J "$W/closed$f.json" "'%s %s %s' % (summary['reached'], summary['hops'], summary['outcome'])")"
 
   # --- unreachable destinations: router2's ICMP, exit 4 --------------------
   # The route's errors are rate limited on IPv4 (5 at once): 3 SYNs reach it.
@@ -161,9 +248,26 @@ for f in 4 6; do
   C traceroute -T -n -$f -p 80 -w 1 "$fw" >"$W/tr_fw$f.txt" 2>/dev/null
   check_eq "unreachable (firewall) IPv$f: same hops as traceroute -T" "$(traceroute_hops <"$W/tr_fw$f.txt")" \
     "$(trace_hops "$W/unreach_fw$f.json")"
+  C "$TCPHS" trace -n "$(addr $f "$fw"):80" >"$W/unreach_fw$f.txt"
+  # Router2 checks the TTL before its forward filter: TTL 2 expires there, TTL 3 is rejected there.
+  check_eq "unreachable (firewall) IPv$f: router2 rejects at hop 3" "$r1 $r2 $r2 |3 $r2 $([ $f = 4 ] && echo 3/1 || echo 1/3)" \
+    "$(trace_hops "$W/unreach_fw$f.json")|$(rejected_by "$W/unreach_fw$f.json")"
+  check_eq "unreachable (firewall) IPv$f: !H at hop 3, as traceroute -T shows it" "3 !H|$(markers <"$W/tr_fw$f.txt")" \
+    "$(markers <"$W/unreach_fw$f.txt")|$(markers <"$W/unreach_fw$f.txt")"
 done
 
+# --- SPEC §4: the keys of every hop and summary record of the runs above ------
+trace_json=("$W"/*.json)
+check_eq "SPEC §4 keys of the hop and summary records" "${#trace_json[@]} files" \
+  "$(python3 "$here/trace_keys.py" "${trace_json[@]}")"
+check "SPEC §4: all the runs above were checked (${#trace_json[@]} files)" test "${#trace_json[@]}" -eq 28
+
 # --- text output -------------------------------------------------------------
+C "$TCPHS" trace -n -w 300ms "$LAB_SERVER4:$LAB_PORT_R2DROP" >"$W/drop_text.out"
+check_eq "r2drop text: exit 2" 2 "$?"
+check "r2drop text: hop 2 is router2" grep -qE "^ 2  $LAB_R2_4  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms$" "$W/drop_text.out"
+check_eq "r2drop text: silent hops are '*', until --max-silent's default of 5" "1 2 3* 4* 5* 6* 7*" \
+  "$(awk '$1 ~ /^[0-9]+$/ { print $1 ($0 ~ /^ ?[0-9]+  \*  \*  \*$/ ? "*" : "") }' "$W/drop_text.out" | paste -sd' ')"
 C "$TCPHS" trace -n --color never "$LAB_SERVER4:$LAB_PORT_MSS" >"$W/text.out" 2>"$W/text.err"
 check_eq "text: header, 3 hop lines, outcome, 2 diagnosis lines" 7 "$(wc -l <"$W/text.out")"
 check "text: hop 2 carries the rewrite" grep -qE "^ 2  $LAB_R2_4  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms  \[mss 1460->1200\]$" \
