@@ -89,6 +89,13 @@ check_eq "table: counts line" "5 open, 3 refused, 2 timeout, 1 filtered" "$(sed 
 C "$TCPHS" scan -p 1-2000 --color never "[$LAB_SERVER6]" >"$W/table6.txt"
 check_eq "table: many refused ports are counted, not listed" "0 open, 2,000 refused (not shown)" \
   "$(sed -n '/^[0-9]* open/p' "$W/table6.txt")"
+# -v: the capture ring's PACKET_STATISTICS on stderr, rate and drops in the summary.
+C "$TCPHS" scan -v -p "$LAB_PORT_OPEN,$LAB_PORT_CLOSED" --color never "$LAB_SERVER4" >"$W/verbose.out" 2>"$W/verbose.err"
+check "verbose: capture counters (PACKET_STATISTICS) on stderr" \
+  grep -qE '^tcphs: scan engine: .*capture [1-9][0-9]* received, 0 dropped' "$W/verbose.err"
+check "verbose: the summary has the rate and the capture drops" \
+  grep -qE '^rate 1000 pps requested, 1000 pps at the end; 0 duplicate replies; 0 capture drops' "$W/verbose.out"
+check "verbose: no drops, so no warning" bash -c "! grep -q 'may be wrong' '$W/verbose.out'"
 
 # --- exit codes ----------------------------------------------------------------
 C "$TCPHS" scan -q -p "$LAB_PORT_OPEN,$LAB_PORT_CONTROL" --expect open "$LAB_SERVER4" >/dev/null

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "support/packets.hpp"
@@ -112,6 +113,46 @@ TEST_CASE("core::ScanEngine::take_sends") {
     CHECK(all == std::set<std::uint16_t>{10, 20, 30});
     CHECK(e.counters().first_sent == 3);
   }
+}
+
+TEST_CASE("core::ScanEngine: several hosts, IPv4 and IPv6, share one rate budget") {
+  const core::IpAddress local6 = *core::IpAddress::parse("fd00:77:1::2");
+  const core::IpAddress remote6 = *core::IpAddress::parse("fd00:77:3::2");
+  core::ScanConfig cfg;
+  for (std::uint16_t p = 1; p <= 100; ++p) cfg.ports.push_back(p);
+  cfg.rate = 1000;  // burst 5: five at once, then one a millisecond, for both hosts together
+  cfg.wait = {20ms, 1s, 3.0};
+  core::ScanHost v4, v6;
+  v4.syn.flow = {kLocal, kRemote, kSport, 0};
+  v6.syn.flow = {local6, remote6, kSport, 0};
+  auto made = core::ScanEngine::make(cfg, key(), {v4, v6}, t0);
+  REQUIRE(made.ok());
+  auto e = std::move(made).value();
+  CHECK(e.total() == 200);
+  std::array<core::ScanSend, 64> buf;
+  std::set<std::pair<std::size_t, std::uint16_t>> seen;  // (host, port)
+  auto step = [&](core::Instant now) {
+    const std::size_t n = e.take_sends(now, buf);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t host = buf[i].dst == kRemote ? 0 : 1;
+      CHECK((host == 0 || buf[i].dst == remote6));
+      auto d = core::decode_packet(buf[i].packet());
+      REQUIRE(std::holds_alternative<core::Packet>(d));
+      const auto& tcp = *std::get<core::Packet>(d).tcp();
+      CHECK(tcp.seq == e.cookie(host, tcp.dport, 1));
+      CHECK(seen.insert({host, tcp.dport}).second);
+    }
+    e.sent(n, now, {stamp(now - t0).ns, core::StampSource::user});
+  };
+  for (int ms = 0; ms <= 95; ++ms) step(t0 + std::chrono::milliseconds(ms));
+  // 5 + 95 SYNs in 95 ms: the rate is for both hosts, not for each.
+  CHECK(seen.size() == 100);
+  const auto to_v6 = std::count_if(seen.begin(), seen.end(), [](const auto& s) { return s.first == 1; });
+  CHECK(to_v6 > 10);   // keyed order interleaves the hosts
+  CHECK(to_v6 < 90);
+  for (int ms = 96; ms <= 200; ++ms) step(t0 + std::chrono::milliseconds(ms));
+  CHECK(seen.size() == 200);
+  CHECK(e.counters().first_sent == 200);
 }
 
 TEST_CASE("core::ScanEngine::on_packet") {
