@@ -54,6 +54,16 @@ TEST_CASE("core::analyse_sequence") {
     // mean of 64000/dt over dt = 0.100, 0.103, 0.106 s
     CHECK(*a.increments_per_s == doctest::Approx(64000 * (1 / 0.1 + 1 / 0.103 + 1 / 0.106) / 3).epsilon(0.01));
   }
+  SUBCASE("the 64K rule across the 32-bit wrap: the step, not 2^32 minus it") {
+    // 0xfffe0000 + 64000 i passes 2^32 at i = 3.
+    auto a = analyse_sequence(
+        series(8, [](int i, double) { return 0xfffe0000u + 64000u * static_cast<std::uint32_t>(i); }));
+    REQUIRE(a.deltas.size() == 7);
+    for (auto d : a.deltas) CHECK(d == 64000);
+    CHECK(a.gcd == 64000);
+    CHECK(a.verdict == IsnVerdict::predictable);
+    CHECK(*a.guess_bits == doctest::Approx(0));
+  }
   SUBCASE("a 250 kHz clock that wraps past 2^32: deltas stay small") {
     auto a = analyse_sequence(series(20, [](int, double t) {
       return static_cast<std::uint32_t>(0xfffe0000u + static_cast<std::uint64_t>(std::llround(250000 * t)));
