@@ -101,6 +101,10 @@ def main():
     other = bytearray(original[: hl + 20])
     other[hl + 4 : hl + 8] = struct.pack("!I", (seq + 1000) & M)
     packets.append(icmp_error(server, client, bytes(other), v6))
+    # ... and quoting our sequence number from another source port.
+    other_port = bytearray(original[: hl + 20])
+    other_port[hl : hl + 2] = struct.pack("!H", (cport + 1) & 0xFFFF)
+    packets.append(icmp_error(server, client, bytes(other_port), v6))
     packets.append(icmp_error(server, client, bytes(original[: hl + 6]), v6))  # truncated quote
     sent = 0
     for _ in range(rounds):

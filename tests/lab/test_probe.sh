@@ -74,50 +74,63 @@ for f in 4 6; do
 done
 
 # --- options: what we send, and what we decode, against tshark -------------
-server4=$LAB_SERVER4
-syn_opts() {  # runs a probe under capture, prints tshark's view of our SYN
-  local file=$W/syn_$RANDOM.pcap
-  capture_start "$LAB_CLIENT" "$file" "tcp dst port $LAB_PORT_OPEN and tcp[tcpflags] & tcp-ack == 0" >/dev/null
-  C "$TCPHS" probe "$server4:$LAB_PORT_OPEN" "$@" >/dev/null
+# The capture takes every segment to the port (BPF's tcp[] offsets are
+# IPv4-only); tshark picks our SYN.
+syn_opts() {  # syn_opts FAMILY ARGS...: a probe under capture, tshark's view of our SYN
+  local f=$1 file=$W/syn_$RANDOM.pcap
+  shift
+  capture_start "$LAB_CLIENT" "$file" "tcp dst port $LAB_PORT_OPEN" >/dev/null
+  C "$TCPHS" probe "$(addr $f "$(eval echo "\$LAB_SERVER$f")"):$LAB_PORT_OPEN" "$@" >/dev/null
   capture_stop
   tshark -r "$file" -n -T fields -E separator=';' -e tcp.option_kind -e tcp.options.mss_val \
-    -e tcp.options.wscale.shift -e tcp.flags.ece -e tcp.flags.cwr -e tcp.hdr_len | head -1 | tr ';' /
+    -e tcp.options.wscale.shift -e tcp.flags.ece -e tcp.flags.cwr -e tcp.hdr_len \
+    -Y "tcp.flags.syn == 1 && tcp.flags.ack == 0" | head -1 | tr ';' /
 }
-check_eq "SYN default options" "2,4,8,1,3/1460/7/0/0/40" "$(syn_opts)"
-check_eq "SYN --no-options" "///0/0/20" "$(syn_opts --no-options)"
-check_eq "SYN --mss 1000 --wscale 3 --no-sack" "2,1,1,8,1,3/1000/3/0/0/40" "$(syn_opts --mss 1000 --wscale 3 --no-sack)"
-check_eq "SYN --ecn" "2,4,8,1,3/1460/7/1/1/40" "$(syn_opts --ecn)"
-check "SYN --tfo carries a cookie request" bash -c "[[ '$(syn_opts --tfo)' == *34* ]]"
+for f in 4 6; do
+  # The default MSS is the route MTU (1500) less the IP and TCP headers.
+  mss=$([ $f = 4 ] && echo 1460 || echo 1440)
+  check_eq "SYN IPv$f default options" "2,4,8,1,3/$mss/7/0/0/40" "$(syn_opts $f)"
+  check_eq "SYN IPv$f --no-options" "///0/0/20" "$(syn_opts $f --no-options)"
+  check_eq "SYN IPv$f --mss 1000 --wscale 3 --no-sack" "2,1,1,8,1,3/1000/3/0/0/40" \
+    "$(syn_opts $f --mss 1000 --wscale 3 --no-sack)"
+  check_eq "SYN IPv$f --ecn" "2,4,8,1,3/$mss/7/1/1/40" "$(syn_opts $f --ecn)"
+  # The TFO cookie request (kind 34, length 2) after the defaults, two NOPs to pad.
+  check_eq "SYN IPv$f --tfo" "2,4,8,1,3,34,1,1/$mss/7/0/0/44" "$(syn_opts $f --tfo)"
 
-capture_start "$LAB_CLIENT" "$W/opts.pcap" "tcp src port $LAB_PORT_OPEN" || echo "FAIL capture"
-C "$TCPHS" probe --json "$server4:$LAB_PORT_OPEN" >"$W/opts.json"
-capture_stop
-# tshark prints SACK-permitted as its raw bytes: any value means present.
-expect=$(tshark -r "$W/opts.pcap" -n -T fields -E separator=';' -e tcp.options.mss_val -e tcp.options.wscale.shift \
-  -e tcp.options.sack_perm -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
-  -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" | head -1 | awk -F';' '{ print $1 "/" $2 "/" ($3 != "" ? 1 : "") "/" $4 "/" $5 }')
-got=$(J "$W/opts.json" "'/'.join(str(x) for x in [probes[0]['reply']['options']['mss'], probes[0]['reply']['options']['wscale'], 1 if probes[0]['reply']['options']['sack_permitted'] else '', probes[0]['reply']['options']['timestamps']['val'], probes[0]['reply']['options']['timestamps']['ecr']])")
-check_eq "SYN-ACK options decoded as tshark does" "$expect" "$got"
+  capture_start "$LAB_CLIENT" "$W/opts$f.pcap" "tcp src port $LAB_PORT_OPEN" || echo "FAIL capture"
+  C "$TCPHS" probe --json "$(addr $f "$(eval echo "\$LAB_SERVER$f")"):$LAB_PORT_OPEN" >"$W/opts$f.json"
+  capture_stop
+  # tshark prints SACK-permitted as its raw bytes: any value means present.
+  expect=$(tshark -r "$W/opts$f.pcap" -n -T fields -E separator=';' -e tcp.options.mss_val -e tcp.options.wscale.shift \
+    -e tcp.options.sack_perm -e tcp.options.timestamp.tsval -e tcp.options.timestamp.tsecr \
+    -Y "tcp.flags.syn == 1 && tcp.flags.ack == 1" | head -1 | awk -F';' '{ print $1 "/" $2 "/" ($3 != "" ? 1 : "") "/" $4 "/" $5 }')
+  got=$(J "$W/opts$f.json" "'/'.join(str(x) for x in [probes[0]['reply']['options']['mss'], probes[0]['reply']['options']['wscale'], 1 if probes[0]['reply']['options']['sack_permitted'] else '', probes[0]['reply']['options']['timestamps']['val'], probes[0]['reply']['options']['timestamps']['ecr']])")
+  check_eq "SYN-ACK IPv$f options decoded as tshark does" "$expect" "$got"
+done
 
 # --- RTT against the capture, with 20 ms added each way --------------------
 lab_set_delay 20 || echo "FAIL lab_set_delay 20"
-capture_start "$LAB_CLIENT" "$W/delay.pcap" "tcp port $LAB_PORT_DELAY" || echo "FAIL capture"
-C "$TCPHS" probe --json -c 20 -i 50ms "$server4:$LAB_PORT_DELAY" >"$W/delay.json"
-capture_stop
-lab_set_delay 0
-python3 "$here/pcap_rtt.py" "$W/delay.pcap" "$LAB_PORT_DELAY" | sort >"$W/delay.truth"
-J "$W/delay.json" "'\n'.join('%d %.3f' % (p['source_port'], p['rtt_us']) for p in probes)" | sort >"$W/delay.got"
-check_eq "delay: 20 probes timed in the capture" 20 "$(wc -l <"$W/delay.truth")"
-check "delay: every RTT within 50 µs of the capture" python3 - "$W/delay.truth" "$W/delay.got" <<'PY'
+for f in 4 6; do
+  capture_start "$LAB_CLIENT" "$W/delay$f.pcap" "tcp port $LAB_PORT_DELAY" || echo "FAIL capture"
+  C "$TCPHS" probe --json -c 20 -i 50ms "$(addr $f "$(eval echo "\$LAB_SERVER$f")"):$LAB_PORT_DELAY" >"$W/delay$f.json"
+  capture_stop
+  python3 "$here/pcap_rtt.py" "$W/delay$f.pcap" "$LAB_PORT_DELAY" | sort >"$W/delay$f.truth"
+  J "$W/delay$f.json" "'\n'.join('%d %.3f' % (p['source_port'], p['rtt_us']) for p in probes)" | sort >"$W/delay$f.got"
+  check_eq "delay IPv$f: 20 probes timed in the capture" 20 "$(wc -l <"$W/delay$f.truth")"
+  check "delay IPv$f: every RTT within 50 µs of the capture" python3 - "$W/delay$f.truth" "$W/delay$f.got" <<'PY'
 import sys
 truth = dict(l.split() for l in open(sys.argv[1]))
 got = dict(l.split() for l in open(sys.argv[2]))
 bad = [(p, truth.get(p), r) for p, r in got.items() if p not in truth or abs(float(truth[p]) - float(r)) > 50]
 for b in bad: print("  port %s capture %s tcphs %s" % b)
+err = [abs(float(truth[p]) - float(r)) for p, r in got.items() if p in truth]
+if err: print("  largest difference from the capture: %.3f µs" % max(err))
 sys.exit(1 if bad or len(got) != 20 else 0)
 PY
-check "delay: RTTs are about 40 ms" python3 -c "
-import sys; r=[float(l.split()[1]) for l in open('$W/delay.got')]; sys.exit(not all(38000 < x < 48000 for x in r))"
+  check "delay IPv$f: RTTs are about 40 ms" python3 -c "
+import sys; r=[float(l.split()[1]) for l in open('$W/delay$f.got')]; sys.exit(not all(38000 < x < 48000 for x in r))"
+done
+lab_set_delay 0
 
 # --- the silent drops: SYNs at 0, 1, 3 s and the verdict at 7 s -----------
 for f in 4 6; do
@@ -142,41 +155,61 @@ for f in 4 6; do
   C "$TCPHS" probe --json -W 2s --retries 1 "$(addr $f "$server"):$LAB_PORT_DROP" >"$W/forged$f.json"
   rc=$?
   wait $forge
-  check "forged IPv$f: 400 near-miss replies injected" [ "$(cat "$W/forge$f.count")" = 400 ]
+  check "forged IPv$f: 450 near-miss replies injected" [ "$(cat "$W/forge$f.count")" = 450 ]
   check_eq "forged IPv$f: outcome unchanged" timeout "$(J "$W/forged$f.json" "probes[0]['outcome']")"
   check_eq "forged IPv$f: exit" 2 "$rc"
 done
 
 # --- JSON: every line parses and carries every SPEC key --------------------
-check "JSON records carry every SPEC §4 key, null when absent" python3 - "$W"/open4.json "$W"/closed6.json \
-  "$W"/admin4.json "$W"/forged4.json <<'PY'
+check "JSON records of every scenario carry every SPEC §4 key, null when absent" python3 - \
+  "$W"/{open,closed,portunreach,reset,admin,unreachable,route_unreach,drop,synlost,forged,opts}{4,6}.json <<'PY'
 import json, sys
 probe_keys = {"type", "schema", "target", "address", "port", "family", "seq", "attempt", "outcome",
               "rtt_us", "reply", "icmp", "mode"}
 reply_keys = {"flags", "ttl", "window", "isn", "ecn", "options"}
 opt_keys = {"mss", "wscale", "sack_permitted", "timestamps", "tfo_cookie", "unknown"}
 summary_keys = {"type", "schema", "target", "address", "sent", "counts", "loss", "rtt_us"}
+stat_keys = {"min", "avg", "median", "p95", "max", "stddev"}
 ok = True
 for path in sys.argv[1:]:
     for line in open(path):
         r = json.loads(line)
         keys = probe_keys if r["type"] == "probe" else summary_keys
-        missing = keys - r.keys()
-        if r["type"] == "probe" and r["reply"] is not None:
-            missing |= reply_keys - r["reply"].keys()
-            missing |= opt_keys - r["reply"]["options"].keys()
-        if r["type"] == "probe" and r["outcome"] == "timeout" and not (r["reply"] is None and r["icmp"] is None and r["rtt_us"] is None):
-            missing.add("null reply/icmp/rtt_us on timeout")
-        if r["type"] == "summary" and set(r["counts"]) != {"open", "refused", "timeout", "filtered", "unreachable"}:
-            missing.add("counts")
-        if missing:
+        bad = {"missing " + k for k in keys - r.keys()}
+        if r["type"] == "probe":
+            reply, icmp = r.get("reply"), r.get("icmp")
+            if reply is not None:
+                bad |= {"missing reply." + k for k in reply_keys - reply.keys()}
+                opts = reply.get("options", {})
+                bad |= {"missing options." + k for k in opt_keys - opts.keys()}
+                if icmp is not None:
+                    bad.add("icmp not null beside a TCP reply")
+                if reply.get("flags") == "RA" and any(opts.get(k) is not None for k in ("mss", "wscale", "timestamps", "tfo_cookie")):
+                    bad.add("options of a bare RST not null")
+            if icmp is not None and set(icmp) != {"type", "code", "from"}:
+                bad.add("icmp keys")
+            if r.get("outcome") in ("filtered", "unreachable") and not (reply is None and icmp is not None):
+                bad.add("ICMP outcome without icmp / with a reply")
+            if r.get("outcome") == "timeout" and not (reply is None and icmp is None and r.get("rtt_us") is None):
+                bad.add("reply/icmp/rtt_us not null on timeout")
+        else:
+            if set(r.get("counts", {})) != {"open", "refused", "timeout", "filtered", "unreachable"}:
+                bad.add("counts")
+            answered = sum(v for k, v in r.get("counts", {}).items() if k != "timeout")
+            rtt = r.get("rtt_us")
+            if (rtt is None) != (answered == 0) or (rtt is not None and (not isinstance(rtt, dict) or set(rtt) != stat_keys)):
+                bad.add("summary rtt_us null iff nothing answered")
+        if bad:
             ok = False
-            print(path, r["type"], "missing", sorted(missing))
+            print(" ", path, r["type"], sorted(bad))
 sys.exit(0 if ok else 1)
 PY
-C "$TCPHS" probe -q --expect filtered,timeout -W 1500ms "$server4:$LAB_PORT_DROP" >/dev/null
-check_eq "--expect filtered,timeout on the drop port" 0 "$?"
+for f in 4 6; do
+  C "$TCPHS" probe -q --expect filtered,timeout -W 1500ms "$(addr $f "$(eval echo "\$LAB_SERVER$f")"):$LAB_PORT_DROP" >/dev/null
+  check_eq "--expect filtered,timeout on the IPv$f drop port" 0 "$?"
+done
 
+server4=$LAB_SERVER4
 # --- privileges: cap_net_raw only, as nobody -------------------------------
 bin=$W/tcphs-capped
 cp "$TCPHS" "$bin" && chmod 755 "$bin" "$W" && setcap cap_net_raw+ep "$bin"
