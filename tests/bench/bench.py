@@ -107,9 +107,11 @@ def phase_rtt(label, port, out):
 def phase_cost(out):
     port = int(ENV["LAB_PORT_OPEN"])
     commands = {t: tools.single_probe_cmd(t, TCPHS, SERVER, port) for t in ("tcphs", "hping3", "nping")}
+    # Start-up alone (loading, library initialisation, no socket): `--version`.
+    startup = {f"{t}_start": [TCPHS if t == "tcphs" else t, "--version"] for t in ("tcphs", "hping3", "nping")}
     before = load()
-    run = in_client([sys.executable, os.path.join(HERE, "single_probe.py"), str(RUNS), json.dumps(commands)],
-                    timeout=600)
+    run = in_client([sys.executable, os.path.join(HERE, "single_probe.py"), str(RUNS),
+                     json.dumps({**commands, **startup})], timeout=600)
     if run.returncode != 0:
         raise RuntimeError(f"single_probe.py failed: {run.stderr.strip()}")
     floor = in_client([sys.executable, os.path.join(HERE, "packet_socket_cost.py"), str(RUNS)], timeout=120)

@@ -85,6 +85,11 @@ def cost_section(cost, rtt0):
               f"| {cost['notes'][tool]} |")
     print(f"\nSpawn floor (`/bin/true` under the same wrapper): {floor:.1f} ms, subtracted. "
           f"Load before / after: {cost['load_before']} / {cost['load_after']}")
+    samples = cost["samples"]
+    start = {t: [x[0] for x in samples.get(f"{t}_start", []) if x[2] == 0] for t in TOOLS}
+    if all(start.values()):
+        print("Start-up alone (`TOOL --version` under the same wrapper, medians, spawn floor subtracted): " +
+              ", ".join(f"{t} {median(start[t]) - floor:.1f} ms" for t in TOOLS) + ".")
     ps = cost.get("packet_socket")
     if ps:
         print(f"Kernel floor of a capture here (tests/bench/packet_socket_cost.py, medians): a packet socket "
