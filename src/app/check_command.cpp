@@ -23,7 +23,7 @@ CLI::App* add_check_command(CLI::App& app, CheckOptions& o) {
       "retries, mode, name and max_rtt; '#' starts a comment. The whole file is\n"
       "checked before anything is sent. Exit 0 when every check held, else 1.\n"
       "See 'man tcphs', CHECK FILES.\n"
-      "Examples:\n"
+      "\nExamples:\n"
       "  tcphs check targets.txt --junit report.xml\n"
       "  tcphs check - --openmetrics /var/lib/prometheus/node-exporter/tcphs.prom < targets.txt\n"
       "  tcphs check --expect open db:5432 api:443");

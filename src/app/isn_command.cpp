@@ -15,7 +15,7 @@ CLI::App* add_isn_command(CLI::App& app, IsnOptions& o) {
       "Odd-numbered SYNs reuse one source port (one 4-tuple, so per-connection values stay fixed);\n"
       "even-numbered ones each come from a new port. Every half-open connection is reset by\n"
       "the kernel, as for probe. Needs raw sockets (CAP_NET_RAW).\n"
-      "Examples:\n"
+      "\nExamples:\n"
       "  tcphs isn www.example.net:443\n"
       "  tcphs isn -c 40 -v 10.0.0.5:22\n"
       "  tcphs isn --json [2001:db8::10]:80");

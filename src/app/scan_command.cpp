@@ -17,7 +17,7 @@ CLI::App* add_scan_command(CLI::App& app, ScanOptions& o) {
       "Rate: --rate is for every host together, at most {:.0f} pps; it is halved when the capture drops\n"
       "packets or ICMP errors look rate limited. More than {} ports on a host outside loopback, private and\n"
       "documentation ranges needs --yes (asked for on a terminal, refused otherwise).\n"
-      "Examples:\n"
+      "\nExamples:\n"
       "  tcphs scan 10.0.0.5 -p 22,80,443\n"
       "  tcphs scan db.internal -p- --rate 20000\n"
       "  tcphs scan 192.0.2.10 --top 100 --json",

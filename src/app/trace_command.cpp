@@ -18,7 +18,7 @@ CLI::App* add_trace_command(CLI::App& app, TraceOptions& o) {
       "Each SYN waits -w for its answer, with no retransmission; SYNs leave at least -z apart.\n"
       "The trace ends at the first answer that is not ICMP time exceeded, after --max-silent\n"
       "silent hops, or at --max-hops. The exit code is that of the destination's outcome.\n"
-      "Examples:\n"
+      "\nExamples:\n"
       "  tcphs trace example.net:443\n"
       "  tcphs trace -n --control-port 80 10.0.0.5:443\n"
       "  tcphs trace --json [2001:db8::10]:22");
