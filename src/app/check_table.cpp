@@ -39,7 +39,8 @@ Cells cells_of(const CheckRow& row, const CheckVerdict& v) {
 std::string check_summary_line(const std::vector<CheckRow>& rows) {
   std::size_t passed = 0;
   for (const auto& r : rows) passed += judge_check(r).passed;
-  return fmt::format("{} checks, {} passed, {} failed", rows.size(), passed, rows.size() - passed);
+  return fmt::format("{} check{}, {} passed, {} failed", rows.size(), rows.size() == 1 ? "" : "s", passed,
+                     rows.size() - passed);
 }
 
 std::string check_table(const std::vector<CheckRow>& rows, const CheckTableStyle& style) {

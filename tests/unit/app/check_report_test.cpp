@@ -170,6 +170,7 @@ TEST_CASE("app::judge_check") {
 TEST_CASE("app::check_table: failed rows first, then the summary line") {
   CHECK(app::check_table(sample_rows(), {}) == golden("check_table.txt"));
   CHECK(app::check_table(sample_rows(), {false, true}) == "7 checks, 3 passed, 4 failed\n");
+  CHECK(app::check_table({sample_rows()[0]}, {false, true}) == "1 check, 1 passed, 0 failed\n");
   const auto colored = app::check_table(sample_rows(), {true, false});
   CHECK(colored.find("\x1b[31mFAIL\x1b[0m    db (") != std::string::npos);
   CHECK(colored.find("\x1b[32mok\x1b[0m      web (") != std::string::npos);
