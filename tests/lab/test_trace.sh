@@ -136,6 +136,16 @@ for f in 4 6; do
     check "open IPv$f: hop $ttl RTT ($got µs) = capture ($truth µs) ±50 µs" near "${got:-1e9}" "${truth:-0}" 50
   done
 
+  # --first-hop and --max-hops bound the TTLs; out of TTL, time exceeded is unreachable (SPEC §2).
+  C "$TCPHS" trace -n --json -f 2 "$S:$LAB_PORT_OPEN" >"$W/first2_$f.json"
+  check_eq "-f 2 IPv$f: hops 2 and 3, reached at 3" "2 3|$r2 $server |True 3" \
+    "$(J "$W/first2_$f.json" "' '.join(str(r['hop']) for r in recs if r['type'] == 'hop')")|$(trace_hops \
+      "$W/first2_$f.json")|$(J "$W/first2_$f.json" "'%s %s' % (summary['reached'], summary['hops'])")"
+  C "$TCPHS" trace -n --json -m 2 "$S:$LAB_PORT_OPEN" >"$W/max2_$f.json"
+  check_eq "-m 2 IPv$f: exit 4 (unreachable)" 4 "$?"
+  check_eq "-m 2 IPv$f: hops 1 and 2, out of TTL" "$r1 $r2 |max_hops unreachable False" \
+    "$(trace_hops "$W/max2_$f.json")|$(J "$W/max2_$f.json" "'%s %s %s' % (summary['end'], summary['outcome'], summary['reached'])")"
+
   # --send-wait paces every SYN, across hops too.
   capture_start "$LAB_CLIENT" "$W/pace$f.pcap" "tcp port $LAB_PORT_OPEN or icmp or icmp6" || echo "FAIL capture"
   C "$TCPHS" trace -n --json -z 150ms --queries 2 "$S:$LAB_PORT_OPEN" >"$W/pace$f.json"
@@ -192,6 +202,8 @@ for f in 4 6; do
     "$(trace_hops "$W/admin$f.json")"
   check "admin IPv$f: traceroute -T also says !X" grep -q '!X' "$W/tr_admin$f.txt"
   C "$TCPHS" trace -n "$S:$LAB_PORT_ADMIN" >"$W/admin$f.txt"
+  check "admin IPv$f: outcome line in SPEC words" grep -qxF "$S:$LAB_PORT_ADMIN filtered: a firewall rejected the SYN" \
+    "$W/admin$f.txt"
   check_eq "admin IPv$f: the same markers as traceroute -T" "$(markers <"$W/tr_admin$f.txt")" \
     "$(markers <"$W/admin$f.txt")"
 
@@ -252,6 +264,9 @@ for f in 4 6; do
   # Router2 checks the TTL before its forward filter: TTL 2 expires there, TTL 3 is rejected there.
   check_eq "unreachable (firewall) IPv$f: router2 rejects at hop 3" "$r1 $r2 $r2 |3 $r2 $([ $f = 4 ] && echo 3/1 || echo 1/3)" \
     "$(trace_hops "$W/unreach_fw$f.json")|$(rejected_by "$W/unreach_fw$f.json")"
+  check "unreachable (firewall) IPv$f: diagnosis names router2 as the rejecting hop" grep -qF \
+    "hop 3 ($r2) rejected SYNs to port 80 with ICMP$([ $f = 6 ] && echo v6) $([ $f = 4 ] && echo 'host unreachable (3/1)' || echo 'address unreachable (1/3)')" \
+    "$W/unreach_fw$f.json"
   check_eq "unreachable (firewall) IPv$f: !H at hop 3, as traceroute -T shows it" "3 !H|$(markers <"$W/tr_fw$f.txt")" \
     "$(markers <"$W/unreach_fw$f.txt")|$(markers <"$W/unreach_fw$f.txt")"
 done
@@ -260,11 +275,14 @@ done
 trace_json=("$W"/*.json)
 check_eq "SPEC §4 keys of the hop and summary records" "${#trace_json[@]} files" \
   "$(python3 "$here/trace_keys.py" "${trace_json[@]}")"
-check "SPEC §4: all the runs above were checked (${#trace_json[@]} files)" test "${#trace_json[@]}" -eq 28
+check "SPEC §4: all the runs above were checked (${#trace_json[@]} files)" test "${#trace_json[@]}" -eq 32
 
 # --- text output -------------------------------------------------------------
 C "$TCPHS" trace -n -w 300ms "$LAB_SERVER4:$LAB_PORT_R2DROP" >"$W/drop_text.out"
 check_eq "r2drop text: exit 2" 2 "$?"
+check "r2drop text: outcome line in SPEC words" grep -qxF \
+  "$LAB_SERVER4:$LAB_PORT_R2DROP timeout: no reply: a firewall silently dropping SYNs, or the host is down" \
+  "$W/drop_text.out"
 check "r2drop text: hop 2 is router2" grep -qE "^ 2  $LAB_R2_4  [0-9.]+ ms  [0-9.]+ ms  [0-9.]+ ms$" "$W/drop_text.out"
 check_eq "r2drop text: silent hops are '*', until --max-silent's default of 5" "1 2 3* 4* 5* 6* 7*" \
   "$(awk '$1 ~ /^[0-9]+$/ { print $1 ($0 ~ /^ ?[0-9]+  \*  \*  \*$/ ? "*" : "") }' "$W/drop_text.out" | paste -sd' ')"

@@ -2,7 +2,7 @@
 """Checks the SPEC §4 keys of `tcphs trace --json` output.
 
 usage: trace_keys.py FILE...  -- prints "N files" when every file is one
-trace's NDJSON (hop records numbered from 1, then one summary) and every
+trace's NDJSON (hop records with consecutive TTLs, then one summary) and every
 record has its keys with the right types; else one line per problem.
 Cross-checks: each hop has as many rtt_us entries as the first, `address`
 is null exactly when no query was answered, and the summary's `sent` is
@@ -21,14 +21,14 @@ def num(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-def hop_problems(h, n, queries):
+def hop_problems(h, n, first, queries):
     missing = HOP_KEYS - h.keys()
     if missing:
         return [f"hop {n}: missing {sorted(missing)}"]
     out = []
     rtts, icmp = h["rtt_us"], h["icmp"]
-    if h["hop"] != n:
-        out.append(f"hop {h['hop']} is record {n}")
+    if h["hop"] != first + n - 1:
+        out.append(f"hop {h['hop']} is record {n}, after hop {first}")
     if not isinstance(rtts, list) or len(rtts) != queries or not all(x is None or (num(x) and x > 0) for x in rtts):
         out.append(f"hop {n}: rtt_us {rtts}")
     elif (h["address"] is None) != all(x is None for x in rtts):
@@ -70,8 +70,9 @@ def file_problems(path):
     if not hops:
         return out + ["no hop records"]
     queries = len(hops[0].get("rtt_us") or [])
+    first = hops[0]["hop"] if isinstance(hops[0].get("hop"), int) else 1
     for n, h in enumerate(hops, 1):
-        out += hop_problems(h, n, queries)
+        out += hop_problems(h, n, first, queries)
     return out + summary_problems(recs[-1], hops)
 
 
