@@ -159,7 +159,7 @@ core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& repo
   run.report.analysis = core::analyze_trace(hops, plan.target.address, end);
 
   const auto& a = run.report.analysis;
-  if (plan.control_port && (a.end == core::TraceEnd::silence || a.rejected)) {
+  if (plan.control_port && (a.unanswered || a.rejected)) {
     core::SynSpec control = syn;
     control.ttl = control_ttl;
     control.flow.remote_port = *plan.control_port;

@@ -86,6 +86,7 @@ TraceAnalysis analyze_trace(std::span<const Hop> hops, const IpAddress& target, 
     a.quotes_compared += compared;
   }
   a.rewrites = find_rewrites(hops);
+  a.unanswered = end == TraceEnd::silence || (end == TraceEnd::max_hops && (hops.empty() || hops.back().silent()));
 
   if (end == TraceEnd::answered && !hops.empty() && hops.back().final()) {
     const HopReply* r = hops.back().final_reply();

@@ -53,15 +53,22 @@ std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const T
     return fmt::format("reached {} {} {} hop{}: port {} {}, with {}", f.target.to_string(), exact ? "in" : "within",
                        h.ttl, h.ttl == 1 ? "" : "s", f.port, outcome_word(a.outcome), evidence(r));
   }
-  if (a.end == TraceEnd::max_hops)
+  if (!a.unanswered)
     return fmt::format("{} was not reached with TTL {} to {}: the path is longer than --max-hops {}, or it loops",
                        f.target.to_string(), f.first_ttl, f.max_ttl, f.max_ttl);
-  if (a.last_answering)
-    return fmt::format("SYNs to port {} are dropped at or after {}: no answer from hop {} on, nor from the target",
-                       f.port, hop_name(hops[*a.last_answering]), hops[*a.last_answering].ttl + 1);
-  return fmt::format("no hop answered and neither did the target: SYNs to port {} die before hop {}, or no hop "
+  // Silent up to --max-hops: a target beyond it would look the same.
+  const std::string unless =
+      a.end == TraceEnd::max_hops ? fmt::format(", unless it lies beyond --max-hops {}", f.max_ttl) : "";
+  if (a.last_answering) {
+    const unsigned from = hops[*a.last_answering].ttl + 1U;
+    return fmt::format("SYNs to port {} are dropped at or after {}: no answer from hop {} {}, nor from the target{}",
+                       f.port, hop_name(hops[*a.last_answering]), from,
+                       a.end == TraceEnd::max_hops ? fmt::format("to hop {}", hops.back().ttl) : std::string("on"),
+                       unless);
+  }
+  return fmt::format("no hop answered and neither did the target{}: SYNs to port {} die before hop {}, or no hop "
                      "sends ICMP time exceeded",
-                     f.port, f.first_ttl);
+                     unless, f.port, f.first_ttl);
 }
 
 std::string control_sentence(const TraceFacts& f, const ControlResult& c, const std::string& beyond) {
@@ -99,9 +106,9 @@ std::vector<std::string> diagnose(const TraceFacts& f, std::span<const Hop> hops
   std::vector<std::string> out;
   out.push_back(end_sentence(f, hops, a));
 
-  const bool blocked = a.end == TraceEnd::silence || a.rejected;
+  const bool blocked = a.unanswered || a.rejected;
   if (blocked) {
-    const std::string beyond = a.end == TraceEnd::silence && a.last_answering
+    const std::string beyond = a.unanswered && a.last_answering
                                    ? fmt::format("the path beyond hop {}, or the target,", hops[*a.last_answering].ttl)
                                    : std::string("the path, or the target,");
     if (control) out.push_back(control_sentence(f, *control, beyond));

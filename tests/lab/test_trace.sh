@@ -277,6 +277,17 @@ check_eq "SPEC §4 keys of the hop and summary records" "${#trace_json[@]} files
   "$(python3 "$here/trace_keys.py" "${trace_json[@]}")"
 check "SPEC §4: all the runs above were checked (${#trace_json[@]} files)" test "${#trace_json[@]}" -eq 32
 
+# --max-silent 0 never stops for silence: the default --max-hops of 30 ends it.
+# Silent up to there, it is still the drop at router2, and the control port runs.
+C "$TCPHS" trace -n --json -w 100ms -z 0 --max-silent 0 --control-port "$LAB_PORT_CONTROL" \
+  "$LAB_SERVER4:$LAB_PORT_R2DROP" >"$W/maxhops.out"
+check_eq "--max-silent 0: exit 2 (timeout)" 2 "$?"
+check_eq "--max-silent 0: hops 1 to 30, silent from 3, ended by --max-hops" "1-30 2 max_hops timeout" \
+  "$(J "$W/maxhops.out" "'%d-%d %d %s %s' % (recs[0]['hop'], [r for r in recs if r['type'] == 'hop'][-1]['hop'], summary['last_hop']['hop'], summary['end'], summary['outcome'])")"
+check "--max-silent 0: diagnosis names router2" grep -qF \
+  "SYNs to port $LAB_PORT_R2DROP are dropped at or after hop 2 ($LAB_R2_4): no answer from hop 3 to hop 30" "$W/maxhops.out"
+check_eq "--max-silent 0: the control port is open" "open" "$(J "$W/maxhops.out" "summary['control']['outcome']")"
+
 # --- text output -------------------------------------------------------------
 C "$TCPHS" trace -n -w 300ms "$LAB_SERVER4:$LAB_PORT_R2DROP" >"$W/drop_text.out"
 check_eq "r2drop text: exit 2" 2 "$?"

@@ -47,6 +47,10 @@ struct TraceAnalysis {
   /// answered with an ICMP error that rejects the SYN: anything but the
   /// target's own port unreachable (its "nothing listens", SPEC §2).
   bool rejected = false;
+  /// The trace ended in silence: --max-silent silent hops in a row, or
+  /// --max-hops reached on a silent hop. Either way SYNs to the port stop
+  /// being answered after `last_answering`.
+  bool unanswered = false;
   std::optional<std::size_t> last_answering;  ///< the last hop that answered at all
   /// Silent hops before the last answering one: routers that send no time
   /// exceeded, not where SYNs die.

@@ -69,6 +69,7 @@ TEST_CASE("core::analyze_trace outcome and where the SYNs stop") {
     CHECK_FALSE(a.final_hop);
     CHECK(a.last_answering == 1u);
     CHECK(a.silent_inside.empty());
+    CHECK(a.unanswered);
   }
   SUBCASE("rejected by a router: its ICMP decides the outcome") {
     std::vector<core::Hop> hops{hop(1, {time_exceeded(kTraceR1)}),
@@ -95,8 +96,12 @@ TEST_CASE("core::analyze_trace outcome and where the SYNs stop") {
   SUBCASE("out of TTL: unreachable while hops still answer, timeout when the last was silent") {
     std::vector<core::Hop> hops{hop(1, {time_exceeded(kTraceR1)}), hop(2, {time_exceeded(kTraceR2)})};
     CHECK(core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops).outcome == Outcome::unreachable);
+    CHECK_FALSE(core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops).unanswered);
     hops.push_back(silent_hop(3));
-    CHECK(core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops).outcome == Outcome::timeout);
+    const auto a = core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops);
+    CHECK(a.outcome == Outcome::timeout);
+    CHECK(a.unanswered);  // dropped after hop 2, as when --max-silent ends it
+    CHECK(a.last_answering == 1u);
   }
 }
 

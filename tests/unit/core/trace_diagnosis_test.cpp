@@ -82,6 +82,22 @@ TEST_CASE("core::diagnose dropped: at or after the last hop that answered, and t
           "SYNs to control port 443 are rejected too, by 10.77.2.2 with ICMP administratively prohibited (3/13): not "
           "only port 7008 is blocked");
   }
+  SUBCASE("silent up to --max-hops: the same drop, unless the target lies further; the control port runs") {
+    const core::TraceFacts facts{kTraceServer, 7008, 1, 4};
+    const core::ControlResult control{7009, tcp_answer(SA)};
+    auto d = core::diagnose(facts, hops, core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops), control);
+    REQUIRE(d.size() == 3);
+    CHECK(d[0] ==
+          "SYNs to port 7008 are dropped at or after hop 2 (10.77.2.2): no answer from hop 3 to hop 4, nor from the "
+          "target, unless it lies beyond --max-hops 4");
+    CHECK(d[1] == "SYNs to control port 7009 reach the target, which answers SYN-ACK: 7009 is open, so only port "
+                  "7008 is affected");
+    std::vector<core::Hop> dead{silent_hop(1), silent_hop(2)};
+    CHECK(core::diagnose({kTraceServer, 7008, 1, 2}, dead, core::analyze_trace(dead, kTraceServer, TraceEnd::max_hops),
+                         std::nullopt)
+              .front() == "no hop answered and neither did the target, unless it lies beyond --max-hops 2: SYNs to "
+                          "port 7008 die before hop 1, or no hop sends ICMP time exceeded");
+  }
   SUBCASE("nobody answered at all") {
     std::vector<core::Hop> dead{silent_hop(1), silent_hop(2)};
     CHECK(run(dead, TraceEnd::silence).front() ==
