@@ -254,6 +254,12 @@ for f in 4 6; do
   check "unreachable IPv$f: text shows the router's ICMP" grep -qE \
     "^ 2  $r2  .* !$([ $f = 4 ] && echo H || echo N)" "$W/unreach$f.txt"
   check "unreachable IPv$f: outcome line" grep -q "unreachable: " "$W/unreach$f.txt"
+  if [ $f = 6 ]; then  # IPv4's route errors are rate limited: more SYNs would lose some
+    C traceroute -T -n -6 -p 80 -w 1 "$(v LAB_UNREACH6)" >"$W/tr_unreach6.txt" 2>/dev/null
+    check_eq "unreachable IPv6: hops and !N as traceroute -T finds them" \
+      "$(traceroute_hops <"$W/tr_unreach6.txt")|$(markers <"$W/tr_unreach6.txt")" \
+      "$(trace_hops "$W/unreach6.json")|$(markers <"$W/unreach6.txt")"
+  fi
   fw=$(v LAB_UNREACH_FW$f)
   C "$TCPHS" trace -n --json "$(addr $f "$fw"):80" >"$W/unreach_fw$f.json"
   check_eq "unreachable (firewall) IPv$f: exit 4" 4 "$?"
