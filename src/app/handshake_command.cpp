@@ -35,7 +35,7 @@ CLI::App* add_handshake_command(CLI::App& app, HandshakeOptions& o) {
       ->capture_default_str();
   cmd->add_option("-W,--timeout", o.timeout, "Time allowed for connect(), and for the server's FIN")
       ->capture_default_str();
-  cmd->add_option("--retries", o.retries, "SYN retransmissions before giving up (1 s, 2 s, 4 s...)")
+  cmd->add_option("--retries", o.retries, "SYN retransmissions before the kernel gives up (TCP_SYNCNT)")
       ->check(CLI::Range(1, 10))
       ->capture_default_str();
   cmd->add_flag("--ascii", o.ascii, "Draw with ASCII even in a UTF-8 locale");

@@ -38,7 +38,17 @@ std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool uni
     std::string gaps;
     for (const auto g : n.syn_gaps_ns)
       gaps += (gaps.empty() ? "" : ", ") + fmt::format("{:.3f} s", static_cast<double>(g) / 1e9);
-    out.push_back(fmt::format("SYN sent {} times: retransmitted after {} (the RTO doubles)", n.syn_count, gaps));
+    out.push_back(fmt::format("SYN sent {} times: retransmitted after {}", n.syn_count, gaps));
+    if (n.syn_gaps_ns.size() >= 2) {
+      bool doubling = true, fixed = true;
+      for (std::size_t i = 1; i < n.syn_gaps_ns.size(); ++i) {
+        const double ratio = static_cast<double>(n.syn_gaps_ns[i]) / static_cast<double>(n.syn_gaps_ns[i - 1]);
+        doubling = doubling && ratio > 1.7 && ratio < 2.3;
+        fixed = fixed && ratio > 0.85 && ratio < 1.15;
+      }
+      if (doubling) out.push_back("  the retransmission timeout doubles each time (exponential backoff)");
+      if (fixed) out.push_back("  a fixed timeout: Linux resends the first SYNs linearly (tcp_syn_linear_timeouts)");
+    }
   }
   const std::string ack_line =
       n.answer_ack ? fmt::format("ack = ISN+1: {} (ack {} {} ISN {} + 1)", *n.ack_ok ? "passed" : "FAILED",

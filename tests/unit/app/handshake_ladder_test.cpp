@@ -127,3 +127,29 @@ TEST_CASE("handshake: locale and pcap errors") {
   CHECK_FALSE(io::read_pcap_file("/nonexistent/x.pcap").ok());
   CHECK(app::compact_options({}) == "");
 }
+
+TEST_CASE("handshake annotations: doubling and fixed SYN retransmission timeouts are told apart") {
+  auto syns = [](std::initializer_list<std::int64_t> at_ms) {
+    std::vector<core::Segment> segs;
+    for (const auto ms : at_ms) {
+      core::Segment s;
+      s.flags = core::tcp_flag::syn;
+      s.seq = 77;
+      s.stamp_ns = ms * 1'000'000;
+      segs.push_back(s);
+    }
+    std::string all;
+    for (const auto& l : app::ladder_annotations(core::build_ladder(segs), false)) all += l + "\n";
+    return all;
+  };
+  const auto doubling = syns({0, 1000, 3000, 7000});
+  CHECK(doubling.find("SYN sent 4 times: retransmitted after 1.000 s, 2.000 s, 4.000 s") != std::string::npos);
+  CHECK(doubling.find("doubles each time") != std::string::npos);
+  CHECK(doubling.find("no answer to 4 SYNs: timeout") != std::string::npos);
+  const auto linear = syns({0, 1000, 2000, 3000});
+  CHECK(linear.find("fixed timeout") != std::string::npos);
+  CHECK(linear.find("doubles") == std::string::npos);
+  const auto irregular = syns({0, 1000, 4000});
+  CHECK(irregular.find("doubles") == std::string::npos);
+  CHECK(irregular.find("fixed") == std::string::npos);
+}
