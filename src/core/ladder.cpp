@@ -238,8 +238,8 @@ Ladder build_ladder(std::span<const Segment> all) {
     const auto before_c = client.state;
     const auto before_s = server.state;
     if (s.icmp) {
-      // An ICMP error ends the attempt on the client (the kernel gives up
-      // on a hard error, RFC 1122 §4.2.3.9); it says nothing of the server.
+      // A hard ICMP error ends the attempt on the client (below); it says
+      // nothing of the server.
     } else if (out) {
       client.on_send(s);
       // A SYN the server did not answer before the next SYN: lost on the way.
@@ -259,7 +259,13 @@ Ladder build_ladder(std::span<const Segment> all) {
       server.on_send(s);
       client.on_recv(s, client_isn);
     }
-    if (s.icmp && client.state == TcpState::syn_sent) client.state = TcpState::closed;
+    if (s.icmp && client.state == TcpState::syn_sent) {
+      // A SYN sent again after the error shows the socket did not take it
+      // (Linux drops an ICMP error that finds the socket locked).
+      bool resent = false;
+      for (std::size_t j = i + 1; j < segs.size() && !resent; ++j) resent = pure_syn(segs[j]);
+      if (!resent) client.state = TcpState::closed;
+    }
     row.client_state = client.state.value_or(TcpState::closed);
     row.server_state = server.state;
     row.client_changed = client.state != before_c;

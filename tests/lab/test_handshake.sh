@@ -94,6 +94,16 @@ for f in 4 6; do
   check "ascii IPv$f: only ASCII in the C locale" bash -c "! LC_ALL=C grep -q '[^ -~]' '$W/ascii$f.txt'"
   check "ascii IPv$f: arrows drawn" grep -q -- '- SYN ---' "$W/ascii$f.txt"
 
+  # --- --hold and --http -----------------------------------------------------
+  C "$TCPHS" handshake --json --http --hold 300ms "$(addr $f "$server"):$LAB_PORT_OPEN" >"$W/hold$f.json"
+  check_eq "hold IPv$f: exit" 0 "$?"
+  host=$([ $f = 4 ] && echo "$server" || echo "[$server]")
+  check_eq "http IPv$f: the HEAD request went out" \
+    "$(printf 'HEAD / HTTP/1.1\r\nHost: %s\r\nUser-Agent: tcphs\r\nConnection: close\r\n\r\n' "$host" | wc -c)" \
+    "$(J "$W/hold$f.json" "[s['len'] for s in $SEGS if s['dir'] == 'out' and s['len']][0]")"
+  check "hold IPv$f: the FIN left after 300 ms" python3 -c "import sys; sys.exit(not $(J "$W/hold$f.json" \
+    "[s['t_us'] for s in $SEGS if 'F' in s['flags'] and s['dir'] == 'out'][0]") >= 300000)"
+
   # --- failures -------------------------------------------------------------
   C "$TCPHS" handshake --json "$(addr $f "$server"):$LAB_PORT_CLOSED" >"$W/refused$f.json"
   check_eq "refused IPv$f: exit" 1 "$?"
@@ -111,6 +121,8 @@ for f in 4 6; do
   check_eq "admin IPv$f: exit (filtered)" 3 "$?"
   check_eq "admin IPv$f: the ICMP error in the ladder" "$([ $f = 4 ] && echo 3/13 || echo 1/1)" \
     "$(J "$W/admin$f.json" "[ '%d/%d' % (s['icmp']['type'], s['icmp']['code']) for s in $SEGS if s['icmp']][0]")"
+
+  check_eq "admin IPv$f: the client ends CLOSED" CLOSED "$(J "$W/admin$f.json" "$SEGS[-1]['client_state']")"
 
   # --- a close started by the server ----------------------------------------
   C "$TCPHS" handshake --json --close server --send ping "$(addr $f "$server"):$SERVER_CLOSE_PORT" >"$W/sclose$f.json"

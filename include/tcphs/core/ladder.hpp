@@ -111,7 +111,8 @@ struct Ladder {
 /// sent and received, the server's by the mirror image. A SYN that drew no
 /// answer before the next SYN is taken as lost and leaves the server as it
 /// was; the server starts in LISTEN when it answered with a SYN-ACK, CLOSED
-/// when it reset, unknown otherwise.
+/// when it reset, unknown otherwise. An ICMP error closes the client unless
+/// the client sends the SYN again after it (the socket did not take it).
 Ladder build_ladder(std::span<const Segment> segments);
 
 /// The segment a decoded packet is, seen from `client` (our local address

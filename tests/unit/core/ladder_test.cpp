@@ -213,6 +213,18 @@ TEST_CASE("ladder: refused, ICMP and no reply end the attempt") {
     CHECK_FALSE(l.server_initial.has_value());
     CHECK(core::state_name(l.rows[1].client_state) == "CLOSED");
   }
+  SUBCASE("an ICMP error followed by a resent SYN did not close the client") {
+    Segment icmp = in(40, 0, kC, 0);
+    icmp.icmp = core::LadderIcmp{1, 1, core::IpAddress::v4(10, 77, 3, 2)};
+    Segment again = icmp;
+    again.stamp_ns += 1'000'000'000;
+    const std::vector<Segment> segs{syn_with_options(0), icmp, syn_with_options(1'000'000), again};
+    const auto l = core::build_ladder(segs);
+    CHECK(core::state_name(l.rows[1].client_state) == "SYN_SENT");
+    CHECK_FALSE(l.rows[1].client_changed);
+    CHECK(core::state_name(l.rows[3].client_state) == "CLOSED");
+    CHECK(l.rows[2].retransmission);
+  }
   SUBCASE("nothing") {
     const std::vector<Segment> segs{syn_with_options(0), syn_with_options(1'000'000), syn_with_options(3'000'000)};
     const auto l = core::build_ladder(segs);
