@@ -153,6 +153,9 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
   }
   if (o.common.json) {
     print_handshake_json(stdout, report);
+  } else if (report.run.captured && o.common.quiet) {
+    for (const auto& line : ladder_annotations(report.ladder, unicode)) fmt::print(stdout, "{}\n", line);
+    for (const auto& line : context.kernel_notes) fmt::print(stdout, "{}\n", line);
   } else if (report.run.captured) {
     const LadderStyle style{unicode, want_color(o.common.color, 1), o.wide};
     fmt::print(stdout, "{}", render_ladder(report.ladder, context, style));

@@ -230,9 +230,9 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
     shutdown(fd.get(), SHUT_WR);
     session.note("after shutdown");
     if (!run.peer_closed) run.peer_closed = session.wait_peer_close(now() + r.timeout);
-  } else if (!run.peer_closed) {
-    run.peer_closed = session.wait_peer_close(now() + r.timeout);
-    session.note("after the server's FIN");
+  } else {
+    if (!run.peer_closed) run.peer_closed = session.wait_peer_close(now() + r.timeout);
+    session.note(run.peer_closed ? "after the server's FIN" : "when the wait for the server's FIN ended");
   }
   fd.reset();
   run.close_time = now() - c0;

@@ -104,6 +104,10 @@ for f in 4 6; do
   check "hold IPv$f: the FIN left after 300 ms" python3 -c "import sys; sys.exit(not $(J "$W/hold$f.json" \
     "[s['t_us'] for s in $SEGS if 'F' in s['flags'] and s['dir'] == 'out'][0]") >= 300000)"
 
+  LANG=C.UTF-8 C "$TCPHS" handshake -q "$(addr $f "$server"):$LAB_PORT_OPEN" >"$W/quiet$f.txt"
+  check "quiet IPv$f: the notes without the ladder" \
+    bash -c "grep -q '^1 RTT before' '$W/quiet$f.txt' && ! grep -q '│' '$W/quiet$f.txt'"
+
   # --- failures -------------------------------------------------------------
   C "$TCPHS" handshake --json "$(addr $f "$server"):$LAB_PORT_CLOSED" >"$W/refused$f.json"
   check_eq "refused IPv$f: exit" 1 "$?"
