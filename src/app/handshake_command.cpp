@@ -127,6 +127,8 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
     return core::Error{core::ErrorKind::permission,
                        fmt::format("capturing the handshake needs CAP_NET_RAW; {}", io::net_raw_hint)};
   request.capture = privileged && o.common.mode != ModeChoice::connect;
+  if (o.svg && !request.capture)
+    return core::usage_error("--svg draws the captured ladder, and there is no capture (CAP_NET_RAW, --mode)");
   if (!request.capture && !o.common.quiet)
     fmt::print(stderr, "tcphs: {}: only connect() timings and TCP_INFO are shown, no ladder\n",
                privileged ? "--mode connect" : "no capture privilege (CAP_NET_RAW)");
@@ -146,7 +148,6 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
                         endpoint_text(report.run.flow.remote, report.run.flow.remote_port),
                         kernel_note_lines(report.run, unicode)};
   if (o.svg) {
-    if (!report.run.captured) return core::usage_error("--svg needs the capture (CAP_NET_RAW): there is no ladder");
     std::ofstream svg(*o.svg);
     svg << ladder_svg(report.ladder, context);
     if (!svg) return core::usage_error(fmt::format("cannot write '{}'", *o.svg));
