@@ -77,7 +77,10 @@ class Session {
   /// True when they came.
   bool wait(short events, core::Instant deadline) {
     for (;;) {
-      std::array<pollfd, 2> fds{pollfd{fd_, events, 0}, pollfd{capture_ ? capture_->fd() : -1, POLLIN, 0}};
+      // With no events asked the socket stays out of the set: its POLLHUP
+      // (or POLLNVAL once closed) would wake poll() at once, again and again.
+      std::array<pollfd, 2> fds{pollfd{events ? fd_ : -1, events, 0},
+                                pollfd{capture_ ? capture_->fd() : -1, POLLIN, 0}};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
       const int ms = static_cast<int>(std::clamp<std::int64_t>(left.count() + 1, 0, 1000));
       const int rc = poll(fds.data(), fds.size(), events || capture_ ? ms : 0);
