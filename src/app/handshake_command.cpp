@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "tcphs/app/target_resolution.hpp"
@@ -141,6 +142,14 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
     std::optional<core::FlowKey> client = report.run.flow;
     report.ladder = core::build_ladder(segments_of(bytes, client));
   }
+  // connect() timed out and not one SYN reached the interface: this host's
+  // own firewall (an output drop) kept them in. (A neighbour that does not
+  // answer ARP/ND also keeps the SYN in, but ends in EHOSTUNREACH.)
+  if (report.run.captured && report.run.connect_errno == ETIMEDOUT && report.ladder.rows.empty())
+    return core::Error{core::ErrorKind::local_firewall,
+                       fmt::format("no SYN to {} left this host on {}: a local firewall dropped them (connect(): {})",
+                                   endpoint_text(report.run.flow.remote, report.run.flow.remote_port),
+                                   request.capture_interface, std::strerror(report.run.connect_errno))};
   report.outcome = handshake_outcome(report.ladder, report.run.connect_errno);
 
   const bool unicode = want_unicode(o);

@@ -188,6 +188,11 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
   const auto t0 = now();
   int err = 0;
   if (connect(fd.get(), reinterpret_cast<sockaddr*>(&remote), remote_len) != 0) err = errno;
+  // At once, before any packet could answer: this host's own firewall.
+  if (err == EPERM || err == EACCES)
+    return core::Error{core::ErrorKind::local_firewall,
+                       fmt::format("connecting to {} was refused by a local firewall ({})", r.dst.to_string(),
+                                   strerrorname_np(err))};
   if (err == EINPROGRESS) {
     if (session.wait(POLLOUT, t0 + r.timeout)) {
       socklen_t l = sizeof err;

@@ -77,7 +77,8 @@ struct HandshakeRun {
 /// then drained until 150 ms pass without a frame (at most 1 s) so the last
 /// ACK is in it, and sock_diag is asked for the 4-tuple. A connect() that
 /// fails is no error: `connect_errno` says how. Errors: socket, bind or
-/// capture set-up (usage for an unknown device or a source not ours).
+/// capture set-up (usage for an unknown device or a source not ours), and
+/// local_firewall when connect() itself says EPERM/EACCES.
 core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& request);
 
 }  // namespace tcphs::io
