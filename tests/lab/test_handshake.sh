@@ -61,6 +61,10 @@ for f in 4 6; do
   ours=$(J "$W/open$f.json" "'\n'.join('%d %s %d' % (s['seq'], '-' if s['ack'] is None else s['ack'], s['len']) for s in $SEGS)")
   check "open IPv$f: the capture has the whole exchange" [ "$(echo "$theirs" | wc -l)" -ge 8 ]
   check_eq "open IPv$f: seq/ack/len equal tcpdump's" "$theirs" "$ours"
+  check_eq "open IPv$f: every segment record has the SPEC keys" True \
+    "$(J "$W/open$f.json" "all(all(k in s for k in ('dir', 't_us', 'flags', 'seq', 'ack', 'rel_seq', 'rel_ack', 'len', 'window', 'options', 'client_state', 'server_state', 'inferred')) and s['schema'] == 1 for s in $SEGS)")"
+  check_eq "open IPv$f: t_us from the first SYN, increasing" True \
+    "$(J "$W/open$f.json" "$SEGS[0]['t_us'] == 0 and all(a['t_us'] <= b['t_us'] for a, b in zip($SEGS, $SEGS[1:]))")"
   check_eq "open IPv$f: relative numbers 0/1" "0 None|0 1|1 1|1 1" \
     "$(J "$W/open$f.json" "'|'.join('%s %s' % (s['rel_seq'], s['rel_ack']) for s in $SEGS[:4])")"
   check_eq "open IPv$f: flags" "S SA A PA" "$(J "$W/open$f.json" "' '.join(s['flags'] for s in $SEGS[:4])")"
