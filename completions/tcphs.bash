@@ -5,7 +5,7 @@
 
 _tcphs_list() {
   case $1 in
-    commands) echo "probe trace scan isn check explain" ;;
+    commands) echo "probe trace scan isn handshake check explain" ;;
     top) echo "-h --help --version" ;;
     common) echo "-h --help -4 -6 -I --interface --source --source-port --ttl --tos --json -q --quiet
                  -v --verbose --color --mode" ;;
@@ -15,6 +15,7 @@ _tcphs_list() {
                 --control-port -n --numeric --mss --ecn" ;;
     scan) echo "-p --ports --top --rate --retries --min-wait --max-wait --expect --all-ports --all -y --yes" ;;
     isn) echo "-c --count -i --interval" ;;
+    handshake) echo "--send --http --hold --close -W --timeout --retries --ascii --wide --svg" ;;
     check) echo "--expect -c --count -i --interval --rto --retries -W --timeout --max-rtt --parallel --junit
                 --openmetrics" ;;
     explain) echo "-h --help --color" ;;
@@ -69,13 +70,16 @@ _tcphs() {
     --expect)
       _tcphs_outcomes "$cur"
       return ;;
-    --junit | --openmetrics)
+    --junit | --openmetrics | --svg)
       _filedir
+      return ;;
+    --close)
+      COMPREPLY=($(compgen -W "client server" -- "$cur"))
       return ;;
     --source-port | --ttl | --tos | -c | --count | -i | --interval | --rto | --retries | -W | --timeout | \
       --mss | --wscale | --window | -f | --first-hop | -m | --max-hops | --queries | -w | --wait | \
       -z | --send-wait | --max-silent | --control-port | -p | --ports | --top | --rate | --min-wait | --max-wait | \
-      --max-rtt | --parallel)
+      --max-rtt | --parallel | --send | --hold)
       return ;;
   esac
   $split && return
@@ -83,7 +87,7 @@ _tcphs() {
   if [[ $cur == -* ]]; then
     local opts
     case $cmd in
-      probe | trace | scan | isn | check) opts="$(_tcphs_list common) $(_tcphs_list "$cmd")" ;;
+      probe | trace | scan | isn | handshake | check) opts="$(_tcphs_list common) $(_tcphs_list "$cmd")" ;;
       *) opts=$(_tcphs_list "$cmd") ;;
     esac
     COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -93,7 +97,7 @@ _tcphs() {
   case $cmd in
     explain)
       _tcphs_outcomes "$cur" ;;
-    probe | trace | isn)
+    probe | trace | isn | handshake)
       # HOST:PORT: offer known host names with the colon, then let the user
       # type the port.
       if [[ $cur != *:* ]]; then

@@ -1,7 +1,7 @@
 # fish completion for tcphs; installed in fish's vendor_completions.d.
 # tests/docs/test_completions.sh checks it against `tcphs CMD --help`.
 
-set -l commands probe trace scan isn check explain
+set -l commands probe trace scan isn handshake check explain
 
 function __tcphs_outcomes
     printf '%s\t%s\n' \
@@ -19,13 +19,14 @@ complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a probe -d 'Se
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a trace -d 'TCP SYN traceroute: where SYNs to a port stop'
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a scan -d 'Scan many ports of hosts at a controlled rate'
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a isn -d 'ISN predictability, timestamps, SYN cookies'
+complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a handshake -d 'One real connection drawn as a ladder'
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a check -d 'Assert reachability for CI (JUnit, Prometheus)'
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -a explain -d 'What each outcome means, what to check next'
 complete -c tcphs -n "not __fish_seen_subcommand_from $commands" -l version -d 'Show the version'
 complete -c tcphs -s h -l help -d 'Show help with examples'
 
 # Options of every command that sends packets.
-set -l net "__fish_seen_subcommand_from probe trace scan isn check"
+set -l net "__fish_seen_subcommand_from probe trace scan isn handshake check"
 complete -c tcphs -n $net -s 4 -d 'Use IPv4 only'
 complete -c tcphs -n $net -s 6 -d 'Use IPv6 only'
 complete -c tcphs -n $net -s I -l interface -x -a '(__fish_print_interfaces)' -d 'Send and capture on this interface'
@@ -89,6 +90,18 @@ complete -c tcphs -n "__fish_seen_subcommand_from explain" -a '(__fish_complete_
 set -l isn "__fish_seen_subcommand_from isn"
 complete -c tcphs -n $isn -s c -l count -x -d 'SYNs to send'
 complete -c tcphs -n $isn -s i -l interval -x -d 'Time between SYNs'
+
+# handshake TARGET
+set -l hs "__fish_seen_subcommand_from handshake"
+complete -c tcphs -n $hs -l send -x -d 'Send DATA once connected'
+complete -c tcphs -n $hs -l http -d 'Send a minimal HEAD / HTTP/1.1 request'
+complete -c tcphs -n $hs -l hold -x -d 'Keep the connection open this long'
+complete -c tcphs -n $hs -l close -x -a 'client server' -d 'Who sends the first FIN'
+complete -c tcphs -n $hs -s W -l timeout -x -d 'Time allowed for connect() and the server FIN'
+complete -c tcphs -n $hs -l retries -x -d 'SYN retransmissions before giving up'
+complete -c tcphs -n $hs -l ascii -d 'Draw with ASCII'
+complete -c tcphs -n $hs -l wide -d 'A wider ladder with more detail'
+complete -c tcphs -n $hs -l svg -r -F -d 'Also write the ladder as SVG'
 
 # check FILE|- , or --expect OUTCOME TARGET...
 set -l check "__fish_seen_subcommand_from check"

@@ -9,6 +9,7 @@
 
 #include "tcphs/app/check_command.hpp"
 #include "tcphs/app/explain_command.hpp"
+#include "tcphs/app/handshake_command.hpp"
 #include "tcphs/app/isn_command.hpp"
 #include "tcphs/app/probe_command.hpp"
 #include "tcphs/app/scan_command.hpp"
@@ -66,6 +67,8 @@ int main(int argc, char** argv) {
   auto* scan_cmd = add_scan_command(app, scan);
   IsnOptions isn;
   auto* isn_cmd = add_isn_command(app, isn);
+  HandshakeOptions handshake;
+  auto* handshake_cmd = add_handshake_command(app, handshake);
   CheckOptions check;
   auto* check_cmd = add_check_command(app, check);
   ExplainOptions explain;
@@ -81,6 +84,7 @@ int main(int argc, char** argv) {
     if (trace_cmd->parsed()) result = run_trace(trace);
     if (scan_cmd->parsed()) result = run_scan(scan);
     if (isn_cmd->parsed()) result = run_isn(isn);
+    if (handshake_cmd->parsed()) result = run_handshake(handshake);
     if (check_cmd->parsed()) result = run_check(check);
     if (explain_cmd->parsed()) result = run_explain(explain);
     if (!result) {

@@ -53,6 +53,11 @@ cl|64|--no-options cannot be combined|probe --no-options --mss 1000 $S:7001
 cl|64|was not expected: --bogus-flag|probe --bogus-flag $S:7001
 cl|64|A subcommand is required|
 cl|3|refused by a local firewall|probe $S:7999
+cl|3|a local firewall dropped them|handshake --retries 1 $S:7999
+cl|64|missing port|handshake $S
+cl|64|--send excludes --http|handshake --send x --http $S:7001
+cl|64|invalid duration 'abc'|handshake --hold abc $S:7001
+cl|64|unknown interface 'nosuchif0'|handshake -I nosuchif0 $S:7001
 bare|4|no route to 10.77.3.2|probe $S:7001
 bare|4|no route to fd00:77:3::2|probe [$LAB_SERVER6]:7001
 EOT
