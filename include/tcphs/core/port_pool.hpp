@@ -11,7 +11,10 @@ namespace tcphs::core {
 class PortPool {
  public:
   /// `ephemeral_low..ephemeral_high` is the kernel's range; `seed` picks a
-  /// starting point so two runs at once rarely collide.
+  /// starting point so two runs at once rarely collide. The pool is the
+  /// ports above the range when at least 1024 are, else the larger free
+  /// side (ports below 1024 only when nothing else is free); it overlaps
+  /// the range only when the range is 1..65535.
   PortPool(std::uint16_t ephemeral_low, std::uint16_t ephemeral_high, std::uint32_t seed);
   /// The next port, cycling through the pool.
   std::uint16_t next();
