@@ -88,6 +88,13 @@ TEST_CASE("app::render_explain") {
     CHECK(render("timeout").find("ICMP type/code") == std::string::npos);
   }
 
+  SUBCASE("a timeout points at tcphs trace, under what to check next") {
+    const std::string timeout = flat(render("timeout"));
+    const auto next = timeout.find("Check next:");
+    REQUIRE(next != std::string::npos);
+    CHECK(timeout.find("- tcphs trace HOST:PORT", next) != std::string::npos);
+  }
+
   SUBCASE("one outcome, or a list, prints only those, in the order given") {
     const std::string one = render("timeout");
     CHECK(one.rfind("timeout (exit 2)\n", 0) == 0);
