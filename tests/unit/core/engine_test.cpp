@@ -283,3 +283,34 @@ TEST_CASE("core::Engine ECN SYN-ACK still opens and reports agreement") {
   CHECK(r[0].outcome == core::Outcome::open);
   CHECK(r[0].reply->ecn);
 }
+
+TEST_CASE("core::Engine SYN-ACKs whose flags are not exactly SYN|ACK") {
+  // RFC 3168 §6.1.1: an ECN-setup SYN-ACK has ECE and not CWR; any other
+  // mix is a plain SYN-ACK. Extra flags do not stop it opening; RST wins.
+  struct Row {
+    std::uint16_t flags;
+    core::Outcome outcome;
+    bool ecn;
+  };
+  const Row rows[] = {
+      {0x12 | 0x40, core::Outcome::open, true},            // SYN ACK ECE
+      {0x12 | 0x40 | 0x80, core::Outcome::open, false},    // SYN ACK ECE CWR
+      {0x12 | 0x80, core::Outcome::open, false},           // SYN ACK CWR
+      {0x12 | 0x100 | 0x40, core::Outcome::open, true},    // SYN ACK AE ECE (AccECN)
+      {0x12 | 0x08, core::Outcome::open, false},           // SYN ACK PSH
+      {0x12 | 0x04, core::Outcome::refused, false},        // SYN ACK RST
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.flags);
+    core::Engine e({}, test_key());
+    e.add(request());
+    auto s = e.take_sends(t0);
+    e.on_packet(reply(sent_seq(s[0]) + 1, row.flags), at_us(1));
+    auto r = e.take_results();
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].outcome == row.outcome);
+    REQUIRE(r[0].reply);
+    CHECK(r[0].reply->flags == row.flags);
+    CHECK(r[0].reply->ecn == row.ecn);
+  }
+}

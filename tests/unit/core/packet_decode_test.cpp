@@ -175,11 +175,32 @@ TEST_CASE("core::decode_packet malformed") {
     CHECK(decode_err(d) == DecodeError::truncated);
   }
   SUBCASE("malformed options still give a header") {
-    Bytes b = synack;
-    b[41] = 0;  // MSS length 0
-    auto p = decode_ok(b);
-    CHECK(p.tcp()->options.malformed);
-    CHECK_FALSE(p.tcp()->options.mss);
+    // The captured SYN-ACKs, IPv4 and IPv6, with the MSS option's length
+    // (the first option, right after the 20-byte TCP header) broken: 0, 1,
+    // or running past the 20-byte option area. The header, ports and
+    // sequence numbers survive; the walk stops, so no MSS and nothing after.
+    for (const char* fixture : {"synack_v4", "synack_v6"}) {
+      const Bytes good = load_hex_fixture(fixture);
+      const std::size_t len_at = (std::string(fixture) == "synack_v4" ? 20 : 40) + 20 + 1;
+      REQUIRE(good[len_at - 1] == 2);  // MSS kind
+      REQUIRE(good[len_at] == 4);
+      const auto ok = decode_ok(good);
+      REQUIRE(ok.tcp()->options.mss);
+      for (std::uint8_t length : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{21}, std::uint8_t{255}}) {
+        CAPTURE(fixture);
+        CAPTURE(int(length));
+        Bytes b = good;
+        b[len_at] = length;
+        auto p = decode_ok(b);
+        CHECK(p.tcp()->options.malformed);
+        CHECK_FALSE(p.tcp()->options.malformed_reason.empty());
+        CHECK_FALSE(p.tcp()->options.mss);
+        CHECK_FALSE(p.tcp()->options.wscale);
+        CHECK(p.tcp()->sport == ok.tcp()->sport);
+        CHECK(p.tcp()->seq == ok.tcp()->seq);
+        CHECK(p.tcp()->ack == ok.tcp()->ack);
+      }
+    }
   }
   SUBCASE("other protocols and ICMP that is not an error") {
     Bytes b = synack;
