@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <deque>
+#include <optional>
+#include <vector>
 
 #include "support/packets.hpp"
 #include "tcphs/io/system.hpp"
@@ -23,8 +25,10 @@ class FakeCapture final : public io::Capture {
   FakeCapture() : fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
   ~FakeCapture() override { ::close(fd_); }
   int fd() const override { return fd_; }
-  void push(std::vector<std::uint8_t> bytes, std::int64_t ns) {
-    frames_.push_back({std::move(bytes), ns});
+  /// `visible` models a frame the kernel has not handed over yet: drain()
+  /// keeps it back until that instant (the eventfd is written at once).
+  void push(std::vector<std::uint8_t> bytes, std::int64_t ns, std::optional<core::Instant> visible = {}) {
+    frames_.push_back({std::move(bytes), ns, visible});
     std::uint64_t one = 1;
     [[maybe_unused]] auto n = ::write(fd_, &one, sizeof one);
   }
@@ -32,10 +36,11 @@ class FakeCapture final : public io::Capture {
     std::uint64_t count = 0;
     [[maybe_unused]] auto n = ::read(fd_, &count, sizeof count);
     std::size_t drained = 0;
-    while (!frames_.empty()) {
+    const auto t = io::now();
+    while (!frames_.empty() && (!frames_.front().visible || *frames_.front().visible <= t)) {
       auto f = std::move(frames_.front());
       frames_.pop_front();
-      sink(io::CapturedFrame{f.first, core::Stamp{f.second, core::StampSource::capture}});
+      sink(io::CapturedFrame{f.bytes, core::Stamp{f.ns, core::StampSource::capture}});
       ++drained;
     }
     return drained;
@@ -44,7 +49,12 @@ class FakeCapture final : public io::Capture {
 
  private:
   int fd_;
-  std::deque<std::pair<std::vector<std::uint8_t>, std::int64_t>> frames_;
+  struct Frame {
+    std::vector<std::uint8_t> bytes;
+    std::int64_t ns;
+    std::optional<core::Instant> visible;
+  };
+  std::deque<Frame> frames_;
 };
 
 /// A network: each SYN shows up in the capture (stamped as sent at
@@ -53,6 +63,7 @@ class FakeNetwork final : public io::PacketSender {
  public:
   FakeNetwork(FakeCapture& capture, bool answer) : capture_(capture), answer_(answer) {}
   core::Result<std::size_t> send(std::span<const io::OutPacket> packets) override {
+    batches_.push_back(packets.size());
     for (const auto& p : packets) {
       ++sent_;
       const std::int64_t t = 1'000'000 * sent_;
@@ -62,11 +73,16 @@ class FakeNetwork final : public io::PacketSender {
       const auto* b = syn.data() + 20;
       const std::uint16_t sport = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
       const std::uint32_t seq = std::uint32_t{b[4]} << 24 | std::uint32_t{b[5]} << 16 | std::uint32_t{b[6]} << 8 | b[7];
-      capture_.push(test::tcp_packet(kRemote, kLocal, 80, sport, 777, seq + 1, 0x12), t + 25'000);
+      // late_: the SYN-ACK reaches the capture just as the RTO runs out.
+      std::optional<core::Instant> visible;
+      if (late_) visible = late_->next_deadline();
+      capture_.push(test::tcp_packet(kRemote, kLocal, 80, sport, 777, seq + 1, 0x12), t + 25'000, visible);
     }
     return packets.size();
   }
   int sent_ = 0;
+  std::vector<std::size_t> batches_;  ///< packets per send() call
+  const core::Engine* late_ = nullptr;
 
  private:
   FakeCapture& capture_;
@@ -102,7 +118,45 @@ TEST_CASE("io::run_engine delivers answers timed by the capture stamps") {
     CHECK(r.rtt_ns == 25'000);  // the fake stamps, never the clock
     CHECK(r.rtt_source == core::StampSource::capture);
   }
-  CHECK(net.sent_ == 3);  // one sendmmsg batch, no retransmission
+  CHECK(net.sent_ == 3);  // no retransmission
+  CHECK(net.batches_ == std::vector<std::size_t>{3});  // the three due SYNs in one send (sendmmsg)
+}
+
+TEST_CASE("io::run_engine batches due SYNs up to LoopIo::batch per send") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  core::Engine engine({}, key());
+  for (std::uint32_t n = 1; n <= 5; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  io::Capture* caps[] = {&capture};
+  std::size_t results = 0;
+  io::LoopIo lio{caps, &net, nullptr};
+  lio.batch = 2;
+  auto end = io::run_engine(engine, lio, io::LoopCallbacks{[&](const core::ProbeResult&) { ++results; }, {}});
+  REQUIRE(end.ok());
+  CHECK(results == 5);
+  CHECK(net.batches_ == std::vector<std::size_t>{2, 2, 1});
+}
+
+TEST_CASE("io::run_engine reads before it expires: a reply that raced its RTO counts") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  core::EngineConfig cfg;
+  cfg.rto = 20ms;
+  cfg.retries = 0;
+  core::Engine engine(cfg, key());
+  // The SYN-ACK becomes readable at the RTO's deadline: the wake for the
+  // timer finds both due, and only reading first gives open.
+  net.late_ = &engine;
+  engine.add(request(61000, 1));
+  io::Capture* caps[] = {&capture};
+  std::vector<core::ProbeResult> results;
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
+                            io::LoopCallbacks{[&](const core::ProbeResult& r) { results.push_back(r); }, {}});
+  REQUIRE(end.ok());
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].outcome == core::Outcome::open);  // expiring first would give timeout
+  CHECK(results[0].rtt_ns == 25'000);
+  CHECK(net.sent_ == 1);
 }
 
 TEST_CASE("io::run_engine retransmits on its timer and ends in timeout") {
