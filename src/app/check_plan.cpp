@@ -35,6 +35,11 @@ core::Result<std::string> read_input(const std::string& path, const std::string&
   return text;
 }
 
+/// A single problem is one line on stderr: the problem and that nothing was sent.
+core::Error one_bad_line(const std::string& name, const core::CheckFileError& e) {
+  return core::usage_error(core::format_check_error(name, e) + "; nothing was sent");
+}
+
 core::Error bad_lines(const std::string& name, std::size_t n) {
   return core::usage_error(fmt::format("{}: {} bad line{}; nothing was sent", name, n, n == 1 ? "" : "s"));
 }
@@ -98,6 +103,7 @@ core::Result<CheckInput> load_checks(const CheckOptions& o, std::FILE* diagnosti
   input.name = o.inputs[0] == "-" ? "<stdin>" : o.inputs[0];
   TCPHS_TRY(text, read_input(o.inputs[0], input.name));
   auto file = core::parse_check_file(text);
+  if (file.errors.size() == 1) return one_bad_line(input.name, file.errors[0]);
   for (const auto& e : file.errors) fmt::print(diagnostics, "{}\n", core::format_check_error(input.name, e));
   if (!file.errors.empty()) {
     std::size_t lines = 0;
@@ -112,6 +118,7 @@ core::Result<std::vector<CheckRow>> plan_checks(const CheckInput& input, const C
                                                 const CheckOptions& o, std::FILE* diagnostics) {
   std::vector<std::uint16_t> ports;
   auto errors = settle_offline(input, o.common, ports);
+  if (errors.size() == 1 && errors[0].line != 0) return one_bad_line(input.name, errors[0]);
   for (const auto& e : errors) {
     if (e.line == 0) return core::usage_error(e.message);  // a command-line target
     fmt::print(diagnostics, "{}\n", core::format_check_error(input.name, e));

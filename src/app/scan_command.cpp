@@ -80,6 +80,8 @@ core::Result<std::vector<TargetInfo>> resolve_scan_hosts(const std::vector<std::
   std::vector<TargetInfo> out;
   for (const auto& text : texts) {
     std::string host = text;
+    if (host.find_first_not_of(" \t") == std::string::npos)
+      return core::usage_error(fmt::format("invalid host '{}': empty host", text));
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
     if (!core::IpAddress::parse(host) && host.find(':') != std::string::npos)
       return core::usage_error(fmt::format("invalid host '{}': scan takes hosts; give the ports with -p", text));

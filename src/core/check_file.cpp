@@ -127,6 +127,12 @@ bool is_blank(std::string_view line) {
 CheckFile parse_check_file(std::string_view text) {
   CheckFile file;
   if (text.starts_with("\xef\xbb\xbf")) text.remove_prefix(3);
+  // A NUL byte means binary data, not a check file with bad lines: one error.
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n');
+    file.errors.push_back({0, fmt::format("binary data (a NUL byte on line {}), not a check file", line)});
+    return file;
+  }
   std::map<std::string, std::size_t, std::less<>> names;  ///< name -> line
   std::size_t number = 0;
   while (!text.empty() && file.errors.size() < max_check_errors) {

@@ -1,4 +1,5 @@
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include "tcphs/app/scan_command.hpp"
 
@@ -100,4 +101,11 @@ TEST_CASE("app::resolve_scan_hosts") {
   CHECK(app::resolve_scan_hosts({"10.0.0.1:80"}, {}).error().message ==
         "invalid host '10.0.0.1:80': scan takes hosts; give the ports with -p");
   CHECK(app::resolve_scan_hosts({"::1"}, {true, false, false}).error().kind == core::ErrorKind::usage);
+  // Empty and blank hosts are usage errors, never a name lookup (exit 68).
+  for (const char* blank : {"", "  ", "\t"}) {
+    auto r = app::resolve_scan_hosts({blank}, {});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == core::ErrorKind::usage);
+    CHECK(r.error().message == fmt::format("invalid host '{}': empty host", blank));
+  }
 }

@@ -142,12 +142,18 @@ TEST_CASE("core::parse_check_file handles files without checks, binary garbage a
     REQUIRE(f.checks.size() == 2);
     CHECK(f.checks[1].line == 2);
   }
-  SUBCASE("a binary file stops after max_check_errors bad lines") {
+  SUBCASE("a NUL byte makes the file binary: one error, with the line of the first NUL") {
+    auto f = core::parse_check_file(std::string("a:1 open\n# ok\nx\x00y\n\x00\n", 20));
+    REQUIRE(f.errors.size() == 1);
+    CHECK(core::format_check_error("bin", f.errors[0]) == "bin: binary data (a NUL byte on line 3), not a check file");
+    CHECK(f.checks.empty());
+  }
+  SUBCASE("a file of bad text lines stops after max_check_errors bad lines") {
     std::string garbage;
-    for (int i = 0; i < 500; ++i) garbage += std::string("\x00\xff\x10", 3) + "\n";
+    for (int i = 0; i < 500; ++i) garbage += std::string("\x01\xff\x10", 3) + "\n";
     auto f = core::parse_check_file(garbage);
     REQUIRE(f.errors.size() == core::max_check_errors + 1);
-    CHECK(f.errors[0].message == "line contains the control byte 0x00; a check file is text");
+    CHECK(f.errors[0].message == "line contains the control byte 0x01; a check file is text");
     CHECK(f.errors[99].line == 100);
     CHECK(core::format_check_error("bin", f.errors.back()) == "bin: more than 100 bad lines; the rest was not read");
   }
