@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 
@@ -71,6 +72,24 @@ core::Status write_reports(const CheckOptions& o, const std::vector<CheckRow>& r
   return core::Ok{};
 }
 
+/// Stopped by a signal: the checks that finished are reported on stdout as
+/// usual, one line on stderr says how many; the report files are not written
+/// (a partial JUnit would read as a complete run). Returns 128 + signal.
+int report_interrupted(const CheckOptions& o, std::vector<CheckRow>& rows, int signal) {
+  const std::size_t total = rows.size();
+  std::erase_if(rows, [](const CheckRow& r) { return !r.error && r.results.size() < r.count; });
+  if (!rows.empty()) {
+    std::fputs(o.common.json ? check_ndjson(rows).c_str()
+                             : check_table(rows, {want_color(o.common.color, 1), o.common.quiet}).c_str(),
+               stdout);
+    std::fflush(stdout);
+  }
+  const bool files = o.junit || o.openmetrics;
+  fmt::print(stderr, "tcphs: interrupted by {}: {} of {} check{} finished{}\n", signal == SIGINT ? "SIGINT" : "SIGTERM",
+             rows.size(), total, total == 1 ? "" : "s", files ? "; no report file written" : "");
+  return 128 + signal;
+}
+
 /// 0 when every check held; 68 when none could run because no name
 /// resolved (the run tested nothing: DNS, not the network, is down); else 1.
 int exit_code(const std::vector<CheckRow>& rows) {
@@ -108,7 +127,7 @@ core::Result<int> run_check(const CheckOptions& o) {
   CheckRunInfo info{input.name, {}, local_timestamp()};
   const core::Instant start = io::now();
   TCPHS_TRY(signal, run_checks(rows, cfg));
-  if (signal) return 128 + signal;
+  if (signal) return report_interrupted(o, rows, signal);
   info.elapsed = io::now() - start;
   if (auto st = write_reports(o, rows, info); !st) return st.error();
   return exit_code(rows);
