@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstdlib>
+#include <cstring>
 #include <map>
 
 #include "tcphs/io/system.hpp"
@@ -16,6 +19,16 @@ std::string capture_filter(const std::vector<core::IpAddress>& remotes, const st
   for (const auto& r : remotes) tcp += (tcp.empty() ? "" : " or ") + fmt::format("host {}", r.to_string());
   for (const auto& l : locals) icmp += (icmp.empty() ? "" : " or ") + fmt::format("dst host {}", l.to_string());
   return fmt::format("(tcp and ({})) or ((icmp or icmp6) and ({}))", tcp, icmp);
+}
+
+/// TCPHS_CAPTURE_BUFFER_BYTES (a positive number) replaces the capture
+/// buffer size: tests use it to force a tiny ring that overflows.
+int capture_buffer(int configured) {
+  const char* env = std::getenv("TCPHS_CAPTURE_BUFFER_BYTES");
+  if (!env || !*env) return configured;
+  int bytes = 0;
+  const auto [end, ec] = std::from_chars(env, env + std::strlen(env), bytes);
+  return ec == std::errc{} && *end == '\0' && bytes > 0 ? bytes : configured;
 }
 
 }  // namespace
@@ -56,7 +69,7 @@ core::Result<std::unique_ptr<RawSession>> RawSession::open(const std::vector<cor
     // (libpcap makes 256 KB blocks: 16 in 4 MB). 5 ms gives a reader that a
     // busy machine delays 80 ms; the scan's waits are longer than that.
     if (!config.immediate_capture) cfg.block_timeout_ms = 5;
-    cfg.buffer_bytes = config.capture_buffer_bytes;
+    cfg.buffer_bytes = capture_buffer(config.capture_buffer_bytes);
     TCPHS_TRY(capture, io::open_capture(cfg));
     s->captures_.push_back(std::move(capture));
     if (config.verbose && config.notice) config.notice(fmt::format("capturing on {}: {}", name, cfg.filter));
