@@ -68,5 +68,5 @@ unset TCPHS_CAPTURE_BUFFER_BYTES
 drops=$(sed -n 's/^tcphs: warning: the capture dropped \([0-9]*\) packets; some results may be wrong$/\1/p' "$W/tiny.err")
 check "tiny ring: the capture's drops are reported on stderr (${drops:-none})" [ "${drops:-0}" -gt 0 ]
 echo "BENCH tiny ring (16 KiB) under a flood of $SENT: $drops packets dropped by the ring;" \
-  "outcomes same as the clean run: $(counts tiny)"
+  "outcomes (open, refused, timeout) $(J "$W/tiny.json" "' '.join('%s=%s' % (r['target'], (r['counts']['open'], r['counts']['refused'], r['counts']['timeout'])) for r in recs if r['type'] == 'summary')")"
 check_done

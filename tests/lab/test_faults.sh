@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Faults under a run: the client's interface goes down, or its address is
+# removed, while probes are being sent (a clear error, a bounded exit, the
+# probes before it kept); a local nftables output rule refusing our SYNs
+# (EPERM) gives every raw command one clear line and exit 3.
+# usage: bash test_faults.sh PATH/TO/tcphs   (root)
+set -uo pipefail
+TCPHS=$(realpath "$1")
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lab.sh"
+source "$here/check.sh"
+lab_up || { echo "FAIL lab_up"; exit 1; }
+W=$LAB_DIR
+S=$LAB_SERVER4
+C() { ip netns exec "$LAB_CLIENT" "$@"; }
+ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
+restore() {
+  ip -n "$LAB_CLIENT" link set "$LAB_CLIENT_IF" up
+  ip -n "$LAB_CLIENT" addr replace "$LAB_CLIENT4/24" dev "$LAB_CLIENT_IF"
+  ip -n "$LAB_CLIENT" route replace default via "$LAB_R1_4"
+}
+
+# --- the interface or the address goes away mid-run -----------------------
+while IFS='|' read -r name change; do
+  rm -f "$W/$name.out" "$W/$name.err"
+  t0=$EPOCHREALTIME
+  C "$TCPHS" probe -c 100 -i 50ms "$S:$LAB_PORT_OPEN" >"$W/$name.out" 2>"$W/$name.err" &
+  pid=$!
+  for i in $(seq 1 200); do  # bounded: until three probes are answered
+    [ "$(grep -c ' open ' "$W/$name.out" 2>/dev/null)" -ge 3 ] && break
+    sleep 0.025
+  done
+  eval "ip -n \"\$LAB_CLIENT\" $change"
+  wait $pid
+  rc=$?
+  ms=$(ms_since "$t0")
+  check_eq "$name mid-run: exit 70" 70 "$rc"
+  check_eq "$name mid-run: one clear line" "tcphs: sending to $S failed: Network is unreachable" "$(cat "$W/$name.err")"
+  check "$name mid-run: the probes before it are kept (at least 3 of 100)" \
+    bash -c "n=\$(grep -c ' open ' '$W/$name.out'); [ \$n -ge 3 ] && [ \$n -lt 100 ]"
+  check "$name mid-run: it ends at once, not after the 5 s the run would take (${ms} ms)" [ "$ms" -lt 4000 ]
+  restore
+  C "$TCPHS" probe -q "$S:$LAB_PORT_OPEN" >/dev/null
+  check_eq "$name: restored, the lab answers again" 0 "$?"
+done <<EOT
+interface down|link set $LAB_CLIENT_IF down
+address removed|addr del $LAB_CLIENT4/24 dev $LAB_CLIENT_IF
+EOT
+
+# --- a local firewall refusing our SYNs on output ---------------------------
+ip netns exec "$LAB_CLIENT" nft -f - <<EOT
+table inet tcphs_faults {
+  chain out { type filter hook output priority 0; tcp dport 7999 drop; }
+}
+EOT
+for cmd in "probe $S:7999" "trace $S:7999" "scan $S -p 7999" "check --expect open $S:7999" "isn $S:7999"; do
+  eval "set -- $cmd"
+  t0=$EPOCHREALTIME
+  C "$TCPHS" "$@" >"$W/fw.out" 2>"$W/fw.err"
+  rc=$?
+  ms=$(ms_since "$t0")
+  check_eq "local firewall, $1: exit 3" 3 "$rc"
+  check_eq "local firewall, $1: one clear line" \
+    "tcphs: sending to $S was refused by a local firewall (EPERM)" "$(cat "$W/fw.err")"
+  check "local firewall, $1: at once (${ms} ms)" [ "$ms" -lt 2000 ]
+done
+
+check_done
