@@ -5,6 +5,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -71,6 +73,12 @@ core::Status send_all(core::Engine& engine, const LoopIo& io, const LoopCallback
       if (!sender) return core::Error{core::ErrorKind::internal, "no sender for this address family"};
       auto sent = sender->send(*batch);
       if (!sent) return sent.error();
+      // The sender retried EINTR/EAGAIN/ENOBUFS and the kernel stayed busy:
+      // say so, rather than count the rest as sent and report timeouts.
+      if (*sent < batch->size())
+        return core::io_error(fmt::format("sending to {} stalled: the socket or device queue stayed full "
+                                          "(EAGAIN/ENOBUFS); {} of {} SYNs not sent",
+                                          (*batch)[*sent].dst.to_string(), batch->size() - *sent, batch->size()));
     }
     const core::Stamp stamp = user_stamp();
     for (const auto& s : sends) {

@@ -64,6 +64,7 @@ class FakeNetwork final : public io::PacketSender {
   FakeNetwork(FakeCapture& capture, bool answer) : capture_(capture), answer_(answer) {}
   core::Result<std::size_t> send(std::span<const io::OutPacket> packets) override {
     batches_.push_back(packets.size());
+    if (accept_ && packets.size() > *accept_) packets = packets.first(*accept_);
     for (const auto& p : packets) {
       ++sent_;
       const std::int64_t t = 1'000'000 * sent_;
@@ -82,6 +83,9 @@ class FakeNetwork final : public io::PacketSender {
   }
   int sent_ = 0;
   std::vector<std::size_t> batches_;  ///< packets per send() call
+  /// Set: each send() takes at most this many, as a sender whose retries of
+  /// EAGAIN/ENOBUFS ran out reports.
+  std::optional<std::size_t> accept_;
   const core::Engine* late_ = nullptr;
 
  private:
@@ -179,4 +183,21 @@ TEST_CASE("io::run_engine retransmits on its timer and ends in timeout") {
   CHECK(results[0].attempt == 3);
   CHECK(net.sent_ == 3);
   CHECK(elapsed >= 14ms);  // 2 + 4 + 8 ms of RTO: the loop waited for its timer
+}
+
+TEST_CASE("io::run_engine reports SYNs the sender could not send, never counts them as sent") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  net.accept_ = 1;  // the queue stays full after the first SYN of a batch
+  core::Engine engine({}, key());
+  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  io::Capture* caps[] = {&capture};
+  std::size_t results = 0;
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
+                            io::LoopCallbacks{[&](const core::ProbeResult&) { ++results; }, {}});
+  REQUIRE_FALSE(end.ok());
+  CHECK(end.error().kind == core::ErrorKind::io);
+  CHECK(end.error().message ==
+        "sending to 10.9.0.2 stalled: the socket or device queue stayed full (EAGAIN/ENOBUFS); 2 of 3 SYNs not sent");
+  CHECK(results == 0);  // no timeout stands in for a SYN that never left
 }
