@@ -62,6 +62,9 @@ core::Status check_output_path(const std::string& path, std::string_view option)
     return core::usage_error(fmt::format("{} {}: is a directory, not a file name", option, path));
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     return core::usage_error(fmt::format("{} {}: directory '{}' does not exist", option, path, dir));
+  // The temporary file and the rename need write and search rights there.
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return core::usage_error(fmt::format("{} {}: cannot create a file in '{}': {}", option, path, dir, std::strerror(errno)));
   return core::Ok{};
 }
 

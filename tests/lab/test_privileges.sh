@@ -67,6 +67,21 @@ check_eq "nobody, no capability: check falls back to connect() and still passes"
 check "nobody, no capability: check says so in one line" \
   bash -c "[ \$(wc -l <'$W/plaincheck.err') -eq 1 ] && grep -q 'connect()' '$W/plaincheck.err'"
 
+# The capability opens sockets, never files: what nobody cannot read or
+# write stays out of reach.
+printf '%s:%s open\n' "$S" "$LAB_PORT_OPEN" >"$W/secret.txt"
+chmod 600 "$W/secret.txt"
+mkdir -p "$W/rootonly" && chmod 700 "$W/rootonly"
+nobody "$bin" check "$W/secret.txt" >"$W/secret.out" 2>"$W/secret.err"
+check_eq "nobody + cap_net_raw: a check file only root may read: exit 64" 64 "$?"
+check_eq "nobody + cap_net_raw: ... one line, permission denied" \
+  "tcphs: cannot read $W/secret.txt: Permission denied" "$(cat "$W/secret.err")"
+nobody "$bin" check --junit "$W/rootonly/r.xml" "$W/checks.txt" >"$W/junit.out" 2>"$W/junit.err"
+check_eq "nobody + cap_net_raw: --junit into a directory only root may write: exit 64 before the run" 64 "$?"
+check_eq "nobody + cap_net_raw: ... one line, nothing on stdout" \
+  "tcphs: --junit $W/rootonly/r.xml: cannot create a file in '$W/rootonly': Permission denied|" \
+  "$(cat "$W/junit.err")|$(cat "$W/junit.out")"
+
 # --- capabilities during the run -----------------------------------------
 # caps_during NAME ARGS...: runs the capped binary as nobody in the
 # background and samples its status until it has none left (or it ends).

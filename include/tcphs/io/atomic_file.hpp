@@ -20,7 +20,8 @@ namespace tcphs::io {
 core::Status write_file_atomically(const std::string& path, std::string_view content);
 
 /// A usage error when `path` cannot be a file we create: its directory does
-/// not exist or is not a directory, or `path` itself is a directory.
+/// not exist, is not a directory or is not writable by us (access(2)), or
+/// `path` itself is a directory.
 /// `option` names the option in the message. Checked before a run starts,
 /// so a typo does not cost the whole run.
 core::Status check_output_path(const std::string& path, std::string_view option);
