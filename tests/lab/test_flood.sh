@@ -23,7 +23,7 @@ want="{'$S:$LAB_PORT_OPEN': (200, 0, 0), '$S:$LAB_PORT_CLOSED': (0, 200, 0), '$S
 # run NAME: the 200-probe run, its CPU time measured by perf stat's
 # task-clock (-v adds the engine's packet counters on stderr).
 run() {
-  C perf stat -x, -e task-clock -o "$W/$1.time" "$TCPHS" probe --json -v -c 200 -i 10ms -W 1s \
+  C perf stat -x, -e task-clock -o "$W/$1.time" "$TCPHS" probe --json -v -c 200 -i 20ms -W 1s \
     --expect open,refused,timeout "${TARGETS[@]}" >"$W/$1.json" 2>"$W/$1.err"
   echo $? >"$W/$1.rc"
   date +%s.%N >"$W/$1.end"
