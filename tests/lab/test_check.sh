@@ -18,7 +18,7 @@ ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 # and EARLY of them sent their first within 0.5 s of the very first SYN.
 # Checks that run at once all start then; a check that waits for a slot
 # starts only when a one-second (or longer) timeout has freed it.
-# Fails on any packet the capture lost (syn_capture_start below).
+# Fails on any packet the capture lost.
 first_syns() {
   grep -q "^0 packets dropped by kernel" "$1.log" || { echo "capture dropped packets: $(grep dropped "$1.log")"; return; }
   tcpdump -r "$1" -n -tt 2>/dev/null | python3 -c '
@@ -30,19 +30,6 @@ for line in sys.stdin:
         first.setdefault(m.groups()[1:], float(m.group(1)))
 t = sorted(first.values())
 print(sum(x - t[0] < 0.5 for x in t), len(t))'
-}
-# capture_start for counting SYNs: headers only and a bigger buffer, so a
-# burst fits tcpdump's ring (at the full snap length its 2 MiB hold 8 frames).
-syn_capture_start() {
-  local i
-  ip netns exec "$1" tcpdump -i any -U --immediate-mode -n -s 160 -B 8192 -w "$2" "$3" 2>"$2.log" &
-  CAP_PID=$!
-  for i in $(seq 1 200); do
-    grep -q "listening on" "$2.log" 2>/dev/null && return 0
-    kill -0 "$CAP_PID" 2>/dev/null || return 1
-    sleep 0.025
-  done
-  return 1
 }
 XSD=$here/../data/junit.xsd
 
@@ -85,7 +72,7 @@ EOT
 } >"$W/all.txt"
 n_all=$(grep -c name= "$W/all.txt")
 
-syn_capture_start "$LAB_CLIENT" "$W/all.pcap" "tcp" || echo "FAIL capture all"
+capture_start "$LAB_CLIENT" "$W/all.pcap" "tcp" || echo "FAIL capture all"
 t0=$EPOCHREALTIME
 C "$TCPHS" check "$W/all.txt" --junit "$W/all.xml" --openmetrics "$W/all.prom" >"$W/all.table" 2>"$W/all.err"
 rc=$?
@@ -204,7 +191,7 @@ check_eq "1000 drops: 1000 timeouts from 1000 source ports" "1000 1000" \
 
 # --- --parallel bounds the checks in flight ----------------------------------
 for i in $(seq 1 12); do echo "$LAB_SERVER4:$LAB_PORT_DROP timeout name=p$i timeout=1s retries=0"; done >"$W/par.txt"
-syn_capture_start "$LAB_CLIENT" "$W/par4.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture par4"
+capture_start "$LAB_CLIENT" "$W/par4.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture par4"
 t0=$EPOCHREALTIME
 C "$TCPHS" check -q "$W/par.txt" --parallel 4 >/dev/null
 rc=$?
@@ -213,7 +200,7 @@ capture_stop
 check_eq "--parallel 4: exit" 0 "$rc"
 check "--parallel 4: 12 one-second checks take three windows (${par_ms} ms)" [ "$par_ms" -ge 3000 ]
 check_eq "--parallel 4: 4 checks start at once, of 12" "4 12" "$(first_syns "$W/par4.pcap")"
-syn_capture_start "$LAB_CLIENT" "$W/par12.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture par12"
+capture_start "$LAB_CLIENT" "$W/par12.pcap" "tcp port $LAB_PORT_DROP" || echo "FAIL capture par12"
 C "$TCPHS" check -q "$W/par.txt" --parallel 12 >/dev/null
 check_eq "--parallel 12: exit" 0 "$?"
 capture_stop
