@@ -16,6 +16,7 @@
 
 #include "tcphs/io/sockaddr.hpp"
 #include "tcphs/io/system.hpp"
+#include "tcphs/io/tcp_info.hpp"
 #include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
@@ -112,20 +113,18 @@ std::optional<Failure> configure(int fd, const ConnectRequest& r, std::uint32_t 
 /// Fills what TCP_INFO knows. The negotiated details only mean something on
 /// a connected socket; the resend count is useful either way.
 void read_tcp_info(int fd, ConnectResult& out) {
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return;
-  out.retransmits = info.tcpi_total_retrans;
+  const auto info = tcp_info_of(fd);
+  if (!info) return;
+  const TcpInfoFacts f = facts_of(*info);
+  out.retransmits = f.total_retrans;
   if (out.errno_value != 0) return;
-  out.rtt_us = info.tcpi_rtt;
-  out.mss = static_cast<std::uint16_t>(std::min<std::uint32_t>(info.tcpi_snd_mss, 65535));
-  if (info.tcpi_options & TCPI_OPT_WSCALE) {
-    out.snd_wscale = static_cast<std::uint8_t>(info.tcpi_snd_wscale);
-    out.rcv_wscale = static_cast<std::uint8_t>(info.tcpi_rcv_wscale);
-  }
-  out.sack = (info.tcpi_options & TCPI_OPT_SACK) != 0;
-  out.timestamps = (info.tcpi_options & TCPI_OPT_TIMESTAMPS) != 0;
-  out.ecn = (info.tcpi_options & TCPI_OPT_ECN) != 0;
+  out.rtt_us = f.rtt_us;
+  out.mss = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.snd_mss, 65535));
+  out.snd_wscale = f.snd_wscale;
+  out.rcv_wscale = f.rcv_wscale;
+  out.sack = f.sack;
+  out.timestamps = f.timestamps;
+  out.ecn = f.ecn;
 }
 
 void finish(InFlight& f, int err, core::Instant at, ConnectResult& out) {

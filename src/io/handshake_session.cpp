@@ -15,6 +15,7 @@
 
 #include "tcphs/io/sockaddr.hpp"
 #include "tcphs/io/system.hpp"
+#include "tcphs/io/tcp_info.hpp"
 #include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
@@ -33,29 +34,6 @@ std::string flow_filter(const core::FlowKey& f) {
                      "(tcp and src host {1} and dst host {0} and src port {3} and dst port {2}) or "
                      "({4} and dst host {0})",
                      f.local.to_string(), f.remote.to_string(), f.local_port, f.remote_port, v4 ? "icmp" : "icmp6");
-}
-
-std::optional<tcp_info> tcp_info_of(int fd) {
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return std::nullopt;
-  return info;
-}
-
-TcpInfoFacts facts_of(const tcp_info& i) {
-  TcpInfoFacts f;
-  f.rtt_us = i.tcpi_rtt;
-  f.snd_mss = i.tcpi_snd_mss;
-  f.rcv_mss = i.tcpi_rcv_mss;
-  if (i.tcpi_options & TCPI_OPT_WSCALE) {
-    f.snd_wscale = static_cast<std::uint8_t>(i.tcpi_snd_wscale);
-    f.rcv_wscale = static_cast<std::uint8_t>(i.tcpi_rcv_wscale);
-  }
-  f.sack = (i.tcpi_options & TCPI_OPT_SACK) != 0;
-  f.timestamps = (i.tcpi_options & TCPI_OPT_TIMESTAMPS) != 0;
-  f.ecn = (i.tcpi_options & TCPI_OPT_ECN) != 0;
-  f.total_retrans = i.tcpi_total_retrans;
-  return f;
 }
 
 /// The socket and the capture, waited on together: every wake drains the

@@ -16,6 +16,7 @@
 #include "tcphs/io/capture.hpp"
 #include "tcphs/io/pcap_file.hpp"
 #include "tcphs/io/sock_diag.hpp"
+#include "tcphs/io/tcp_info.hpp"
 
 namespace tcphs::io {
 
@@ -42,15 +43,6 @@ struct HandshakeRequest {
 struct KernelState {
   std::string when;  ///< "after connect", "after shutdown", ...
   core::TcpState state = core::TcpState::closed;
-};
-
-/// TCP_INFO's negotiated parameters on the connected socket.
-struct TcpInfoFacts {
-  std::uint32_t rtt_us = 0;
-  std::uint32_t snd_mss = 0, rcv_mss = 0;
-  std::optional<std::uint8_t> snd_wscale, rcv_wscale;
-  bool sack = false, timestamps = false, ecn = false;
-  std::uint32_t total_retrans = 0;
 };
 
 struct HandshakeRun {
