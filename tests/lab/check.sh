@@ -31,15 +31,16 @@ check_done() {
   [ "$_checks_failed" -eq 0 ] && [ "$_checks_passed" -gt 0 ]
 }
 
-# Starts tcpdump in namespace $1 writing to $2 with filter $3, nanosecond
-# stamps, and waits (bounded) until it is really listening. Sets CAP_PID.
+# Starts tcpdump in namespace $1 writing to $2 with filter $3 on interface $4
+# (default any), nanosecond stamps, and waits (bounded) until it is really
+# listening. Sets CAP_PID.
 # In immediate mode libpcap's ring has one frame per snap length: at the
 # default 262144 bytes a 2 MB buffer holds 8 packets, and a burst of SYNs
 # overflows it. 512 bytes keeps every header, ICMP quote and small payload
 # the tests read, and 32 MB then holds tens of thousands of packets.
 capture_start() {
-  local ns=$1 file=$2 filter=$3
-  ip netns exec "$ns" tcpdump -i any -U --immediate-mode -n -s 512 -B 32768 --time-stamp-precision=nano \
+  local ns=$1 file=$2 filter=$3 iface=${4:-any}
+  ip netns exec "$ns" tcpdump -i "$iface" -U --immediate-mode -n -s 512 -B 32768 --time-stamp-precision=nano \
     -w "$file" "$filter" \
     2>"$file.log" &
   CAP_PID=$!
