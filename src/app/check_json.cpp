@@ -40,6 +40,7 @@ std::string check_ndjson(const std::vector<CheckRow>& rows) {
       record["reason"] = v.passed ? json(nullptr) : json(v.reason);
       record["line"] = row.line ? json(row.line) : json(nullptr);
       record["error"] = row.error ? json(row.error->message) : json(nullptr);
+      record["note"] = row.note.empty() ? json(nullptr) : json(row.note);
       out += record.dump() + "\n";
     };
     if (!row.resolved || row.results.empty()) {

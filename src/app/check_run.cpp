@@ -55,7 +55,13 @@ class RawChecks {
     core::Engine engine({}, session->key());  // every check brings its own timing
     engine_ = &engine;
     admit();
-    io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { on_result(r); }, nullptr};
+    // A SYN the kernel refuses (a local firewall, the route gone) fails only
+    // its own check, with connect()'s outcome for it; the others go on.
+    io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { on_result(r); }, nullptr,
+                                [&](const core::Send& s, const core::Error& why) {
+                                  CheckRow& row = *rows_[s.target_index];
+                                  if (row.note.empty()) row.note = why.message;
+                                }};
     return session->run(engine, callbacks);
   }
 

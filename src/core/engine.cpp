@@ -88,6 +88,14 @@ void Engine::on_sent(ProbeId id, std::uint32_t attempt, Stamp user_clock) {
   probes_[id].attempts[attempt - 1].tx_user = user_clock;
 }
 
+void Engine::on_refused(ProbeId id, std::uint32_t attempt, Outcome outcome) {
+  if (id >= probes_.size() || probes_[id].state == State::finished) return;
+  ProbeResult r;
+  r.outcome = outcome;
+  // The refused attempt never left; the ones before it went unanswered.
+  finish(id, std::move(r), attempt == 0 ? 0 : attempt - 1, std::nullopt);
+}
+
 void Engine::on_packet(std::span<const std::uint8_t> ip, Stamp stamp) {
   ++counters_.packets;
   auto decoded = decode_packet(ip);

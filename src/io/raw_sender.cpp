@@ -30,11 +30,21 @@ constexpr int queue_wait_ms = 1;
 
 bool transient(int err) { return err == EINTR || err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS; }
 
+/// Why the kernel refused to send to `dst` for a reason of this host, if it did.
+std::optional<core::Error> local_refusal(int err, const std::string& dst) {
+  if (err == EPERM || err == EACCES)
+    return core::Error{core::ErrorKind::local_firewall,
+                       fmt::format("sending to {} was refused by a local firewall ({})", dst, strerrorname_np(err))};
+  if (err == ENETUNREACH || err == EHOSTUNREACH || err == ENETDOWN)
+    return core::Error{core::ErrorKind::no_route, fmt::format("sending to {} failed: {}", dst, std::strerror(err))};
+  return std::nullopt;
+}
+
 class RawSender final : public PacketSender {
  public:
   RawSender(UniqueFd fd, std::uint32_t ifindex) : fd_(std::move(fd)), ifindex_(ifindex) {}
 
-  core::Result<std::size_t> send(std::span<const OutPacket> packets) override {
+  core::Result<SendReport> send(std::span<const OutPacket> packets) override {
     std::array<mmsghdr, max_batch> msgs{};
     std::array<iovec, max_batch> iov{};
     std::array<sockaddr_storage, max_batch> addrs{};
@@ -61,9 +71,7 @@ class RawSender final : public PacketSender {
       }
       const int err = rc == 0 ? EAGAIN : errno;
       const std::string dst = packets[sent].dst.to_string();
-      if (err == EPERM || err == EACCES)
-        return core::Error{core::ErrorKind::local_firewall,
-                           fmt::format("sending to {} was refused by a local firewall ({})", dst, strerrorname_np(err))};
+      if (auto refused = local_refusal(err, dst)) return SendReport{sent, std::move(refused)};
       if (!transient(err))
         return core::io_error(fmt::format("sending to {} failed: {}", dst, std::strerror(err)));
       if (++stalls > max_stalls) break;
@@ -74,7 +82,7 @@ class RawSender final : public PacketSender {
         poll(&pfd, 1, writable_wait_ms);
       }
     }
-    return sent;
+    return SendReport{sent, std::nullopt};
   }
 
  private:

@@ -67,7 +67,7 @@ core::Result<bool> send_due(core::ScanEngine& engine, const LoopIo& io, core::In
     if (n == 0) return true;
     std::array<OutPacket, max_batch> out;
     std::size_t accepted = 0;
-    core::Result<std::size_t> result = std::size_t{0};
+    core::Status result = core::Ok{};
     while (accepted < n) {
       // The longest run of one family starting at `accepted`.
       const core::Family family = buf[accepted].dst.family;
@@ -81,9 +81,17 @@ core::Result<bool> send_due(core::ScanEngine& engine, const LoopIo& io, core::In
         result = core::Error{core::ErrorKind::internal, "no sender for this address family"};
         break;
       }
-      result = sender->send(std::span(out.data(), end - accepted));
-      if (!result) break;
-      accepted += *result;
+      auto report = sender->send(std::span(out.data(), end - accepted));
+      if (!report) {
+        result = report.error();
+        break;
+      }
+      accepted += report->sent;
+      // A scan's SYNs share one route and one firewall: a refusal ends it.
+      if (report->refused) {
+        result = *report->refused;
+        break;
+      }
       if (accepted < end) break;
     }
     engine.sent(accepted, now, user_stamp());

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Faults under a run: the client's interface goes down, or its address is
-# removed, while probes are being sent (a clear error, a bounded exit, the
-# probes before it kept); a local nftables output rule refusing our SYNs
-# (EPERM) gives every raw command one clear line and exit 3.
+# removed, while probes are being sent (a clear error, exit 4 as for a
+# missing route, a bounded exit, the probes before it kept); a local nftables
+# output rule refusing our SYNs (EPERM) gives every raw command one clear
+# line and exit 3, except check, where it fails only the checks it refuses
+# (`filtered`, as connect() reports EPERM, with the reason as their note).
 # usage: bash test_faults.sh PATH/TO/tcphs   (root)
 set -uo pipefail
 TCPHS=$(realpath "$1")
@@ -34,7 +36,7 @@ while IFS='|' read -r name change; do
   wait $pid
   rc=$?
   ms=$(ms_since "$t0")
-  check_eq "$name mid-run: exit 70" 70 "$rc"
+  check_eq "$name mid-run: exit 4 (no route, as unreachable)" 4 "$rc"
   check_eq "$name mid-run: one clear line" "tcphs: sending to $S failed: Network is unreachable" "$(cat "$W/$name.err")"
   check "$name mid-run: the probes before it are kept (at least 3 of 100)" \
     bash -c "n=\$(grep -c ' open ' '$W/$name.out'); [ \$n -ge 3 ] && [ \$n -lt 100 ]"
@@ -53,7 +55,7 @@ table inet tcphs_faults {
   chain out { type filter hook output priority 0; tcp dport 7999 drop; }
 }
 EOT
-for cmd in "probe $S:7999" "trace $S:7999" "scan $S -p 7999" "check --expect open $S:7999" "isn $S:7999"; do
+for cmd in "probe $S:7999" "trace $S:7999" "scan $S -p 7999" "isn $S:7999"; do
   eval "set -- $cmd"
   t0=$EPOCHREALTIME
   C "$TCPHS" "$@" >"$W/fw.out" 2>"$W/fw.err"
@@ -64,5 +66,19 @@ for cmd in "probe $S:7999" "trace $S:7999" "scan $S -p 7999" "check --expect ope
     "tcphs: sending to $S was refused by a local firewall (EPERM)" "$(cat "$W/fw.err")"
   check "local firewall, $1: at once (${ms} ms)" [ "$ms" -lt 2000 ]
 done
+printf '%s\n' "$S:7999 open name=refused" "$S:$LAB_PORT_OPEN open name=passes" "$S:7999 filtered name=expected" >"$W/fw.checks"
+C "$TCPHS" check --json "$W/fw.checks" >"$W/fw.out" 2>"$W/fw.err"
+check_eq "local firewall, check: exit 1 (an expectation failed), not an error" 1 "$?"
+check_eq "local firewall, check: nothing on stderr" "" "$(cat "$W/fw.err")"
+check_eq "local firewall, check: each row's outcome and verdict" \
+  "refused filtered False|passes open True|expected filtered True" \
+  "$(python3 -c "
+import json, sys
+rows = [json.loads(l) for l in open('$W/fw.out') if '\"check\"' in l]
+print('|'.join('%s %s %s' % (r['name'], r['outcome'], r['passed']) for r in rows))")"
+check "local firewall, check: the refused rows name the local firewall" \
+  grep -q "refused by a local firewall (EPERM)" "$W/fw.out"
+C "$TCPHS" check "$W/fw.checks" >"$W/fw.table" 2>&1
+check "local firewall, check table: the note under the refused row" grep -q "refused by a local firewall (EPERM)" "$W/fw.table"
 
 check_done

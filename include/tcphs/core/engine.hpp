@@ -72,6 +72,13 @@ class Engine {
   /// capture misses our own SYN (the capture's stamp wins when it shows up).
   void on_sent(ProbeId id, std::uint32_t attempt, Stamp user_clock);
 
+  /// The kernel refused to send `attempt` of probe `id` for a reason of
+  /// this host (a local firewall, no route): the probe ends now with
+  /// `outcome`, the one connect() reports for the same errno (EPERM is
+  /// `filtered`, ENETUNREACH `unreachable`), and attempt 0 when no SYN of it
+  /// left. Unknown or finished probes are ignored.
+  void on_refused(ProbeId id, std::uint32_t attempt, Outcome outcome);
+
   /// A captured packet (IP header first) with its kernel stamp: our own SYN
   /// (its stamp is the transmit time), a reply, or anything else (ignored).
   void on_packet(std::span<const std::uint8_t> ip, Stamp stamp);

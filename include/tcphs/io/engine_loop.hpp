@@ -27,6 +27,11 @@ struct LoopCallbacks {
   std::function<void(const core::ProbeResult&)> on_result;
   /// Each packet the kernel accepted (optional).
   std::function<void(const core::Send&)> on_sent;
+  /// A SYN the kernel refused for a reason of this host (optional; see
+  /// SendReport::refused). When set, the engine ends that probe with the
+  /// outcome connect() gives for the errno, this is called, and the run goes
+  /// on; when not, the refusal ends the run as its error.
+  std::function<void(const core::Send&, const core::Error&)> on_refused = nullptr;
 };
 
 /// Runs `engine` until every probe has a result or a signal arrives.

@@ -191,6 +191,7 @@ TEST_CASE("app::check_ndjson: a check record per probe, then the run's summary")
       CHECK_MESSAGE(records[i].contains(key), key);
   }
   CHECK(records[3]["address"].is_null());
+  CHECK(records[0]["note"].is_null());  // set only when this host sent no SYN (lab_test_faults)
   CHECK(records[3]["error"] == "could not resolve 'missing.invalid': Name or service not known");
   const auto& summary = records.back();
   CHECK(summary["type"] == "summary");

@@ -71,7 +71,7 @@ std::vector<test::lab::Frame> syn_and_answer(const char* dev, const char* src, c
   REQUIRE(sender.ok());
   const Bytes packet = test::tcp_packet(s, d, sport, 9, 0x12345678, 0, syn);
   const io::OutPacket out{d, packet};
-  REQUIRE(*(*sender)->send({&out, 1}) == 1u);
+  REQUIRE((*sender)->send({&out, 1})->sent == 1u);
   auto frames = collect(**capture, [&](const auto& got) { return count(got, d, rst) >= 1; });
   // A second copy of our SYN, if there were one, is in the ring before the
   // RST it caused: one more drain sees it without waiting.
@@ -124,7 +124,7 @@ TEST_CASE("io::open_capture (lab)" * doctest::skip()) {
     REQUIRE(sender.ok());
     const Bytes packet = test::tcp_packet(ip("10.78.1.1"), ip("10.78.1.2"), 61004, 9, 1, 0, syn);
     const io::OutPacket out{ip("10.78.1.2"), packet};
-    REQUIRE(*(*sender)->send({&out, 1}) == 1u);
+    REQUIRE((*sender)->send({&out, 1})->sent == 1u);
     const auto frames = collect(**capture, [](const auto& got) { return got.size() >= 2; });
     CHECK(frames.size() == 2);
     CHECK((*capture)->stats().received == 2);

@@ -4,8 +4,12 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <deque>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "support/packets.hpp"
@@ -62,24 +66,30 @@ class FakeCapture final : public io::Capture {
 class FakeNetwork final : public io::PacketSender {
  public:
   FakeNetwork(FakeCapture& capture, bool answer) : capture_(capture), answer_(answer) {}
-  core::Result<std::size_t> send(std::span<const io::OutPacket> packets) override {
+  core::Result<io::SendReport> send(std::span<const io::OutPacket> packets) override {
     batches_.push_back(packets.size());
     if (accept_ && packets.size() > *accept_) packets = packets.first(*accept_);
+    io::SendReport report;
     for (const auto& p : packets) {
-      ++sent_;
-      const std::int64_t t = 1'000'000 * sent_;
       std::vector<std::uint8_t> syn(p.bytes.begin(), p.bytes.end());
-      capture_.push(syn, t);
-      if (!answer_) continue;
       const auto* b = syn.data() + 20;
       const std::uint16_t sport = static_cast<std::uint16_t>(b[0] << 8 | b[1]);
+      if (sport == refuse_sport_) {
+        report.refused = core::Error{core::ErrorKind::local_firewall, "refused by a local firewall"};
+        return report;
+      }
+      ++sent_;
+      ++report.sent;
+      const std::int64_t t = 1'000'000 * sent_;
+      capture_.push(syn, t);
+      if (!answer_) continue;
       const std::uint32_t seq = std::uint32_t{b[4]} << 24 | std::uint32_t{b[5]} << 16 | std::uint32_t{b[6]} << 8 | b[7];
       // late_: the SYN-ACK reaches the capture just as the RTO runs out.
       std::optional<core::Instant> visible;
       if (late_) visible = late_->next_deadline();
       capture_.push(test::tcp_packet(kRemote, kLocal, 80, sport, 777, seq + 1, 0x12), t + 25'000, visible);
     }
-    return packets.size();
+    return report;
   }
   int sent_ = 0;
   std::vector<std::size_t> batches_;  ///< packets per send() call
@@ -87,6 +97,8 @@ class FakeNetwork final : public io::PacketSender {
   /// EAGAIN/ENOBUFS ran out reports.
   std::optional<std::size_t> accept_;
   const core::Engine* late_ = nullptr;
+  /// A SYN from this port is refused, as a local firewall's EPERM is.
+  std::uint16_t refuse_sport_ = 0;
 
  private:
   FakeCapture& capture_;
@@ -200,4 +212,44 @@ TEST_CASE("io::run_engine reports SYNs the sender could not send, never counts t
   CHECK(end.error().message ==
         "sending to 10.9.0.2 stalled: the socket or device queue stayed full (EAGAIN/ENOBUFS); 2 of 3 SYNs not sent");
   CHECK(results == 0);  // no timeout stands in for a SYN that never left
+}
+
+TEST_CASE("io::run_engine ends a refused SYN's probe as connect() would, and goes on, when the caller takes refusals") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  net.refuse_sport_ = 61002;
+  core::Engine engine({}, key());
+  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  io::Capture* caps[] = {&capture};
+  std::vector<core::ProbeResult> results;
+  std::vector<std::string> refusals;
+  io::LoopCallbacks cb{[&](const core::ProbeResult& r) { results.push_back(r); }, {},
+                       [&](const core::Send& s, const core::Error& why) {
+                         refusals.push_back(fmt::format("{} {}", s.attempt, why.message));
+                       }};
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr}, cb);
+  REQUIRE(end.ok());
+  CHECK(refusals == std::vector<std::string>{"1 refused by a local firewall"});
+  REQUIRE(results.size() == 3);
+  std::sort(results.begin(), results.end(), [](const auto& a, const auto& b) { return a.number < b.number; });
+  CHECK(results[0].outcome == core::Outcome::open);
+  CHECK(results[1].outcome == core::Outcome::filtered);  // EPERM, as connect() reports it
+  CHECK(results[1].attempt == 0);                          // no SYN of it left
+  CHECK_FALSE(results[1].rtt_ns);
+  CHECK(results[2].outcome == core::Outcome::open);  // the SYN after the refused one still went
+  CHECK(net.sent_ == 2);
+}
+
+TEST_CASE("io::run_engine ends the run on a refused SYN when the caller does not take refusals") {
+  FakeCapture capture;
+  FakeNetwork net(capture, true);
+  net.refuse_sport_ = 61002;
+  core::Engine engine({}, key());
+  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  io::Capture* caps[] = {&capture};
+  auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
+                            io::LoopCallbacks{[](const core::ProbeResult&) {}, {}});
+  REQUIRE_FALSE(end.ok());
+  CHECK(end.error().kind == core::ErrorKind::local_firewall);
+  CHECK(net.sent_ == 1);
 }

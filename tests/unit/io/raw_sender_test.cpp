@@ -34,13 +34,14 @@ TEST_CASE("io::open_raw_sender (lab)" * doctest::skip()) {
     for (const auto& p : packets) out.push_back({ip("10.78.1.2"), p});
     const auto sent = (*sender)->send(out);
     REQUIRE(sent.ok());
-    CHECK(*sent == n);
+    CHECK(sent->sent == n);
+    CHECK_FALSE(sent->refused);
     const auto frames =
         collect(**capture, [&](const auto& got) { return count(got, ip("10.78.1.2"), rst) >= n; });
     CHECK(count(frames, ip("10.78.1.1"), syn) == n);
     CHECK(count(frames, ip("10.78.1.2"), rst) == n);
   }
-  SUBCASE("a local firewall refusing the packet is an io error naming it") {
+  SUBCASE("a local firewall refusing the packet is a refusal naming it, with nothing sent") {
     for (const char* dst : {"10.78.1.3", "fd00:78:1::3"}) {
       CAPTURE(dst);
       const auto d = ip(dst);
@@ -50,9 +51,11 @@ TEST_CASE("io::open_raw_sender (lab)" * doctest::skip()) {
                                        62500, 9, 1, 0, syn);
       const io::OutPacket out{d, p};
       const auto r = (*sender)->send({&out, 1});
-      REQUIRE_FALSE(r.ok());
-      CHECK(r.error().kind == core::ErrorKind::local_firewall);
-      CHECK(r.error().message ==
+      REQUIRE(r.ok());
+      CHECK(r->sent == 0u);
+      REQUIRE(r->refused);
+      CHECK(r->refused->kind == core::ErrorKind::local_firewall);
+      CHECK(r->refused->message ==
             std::string("sending to ") + dst + " was refused by a local firewall (EPERM)");
     }
   }
@@ -67,7 +70,7 @@ TEST_CASE("io::open_raw_sender (lab)" * doctest::skip()) {
     REQUIRE(sender.ok());
     const Bytes p = test::tcp_packet(ip("10.78.1.1"), ip("10.78.1.2"), 62501, 9, 1, 0, syn);
     const io::OutPacket out{ip("10.78.1.2"), p};
-    REQUIRE(*(*sender)->send({&out, 1}) == 1u);
+    REQUIRE((*sender)->send({&out, 1})->sent == 1u);
     const auto lo_frames = collect(**on_lo, [](const auto& got) { return !got.empty(); });
     CHECK(count(lo_frames, ip("10.78.1.1"), syn) == 1);
     const auto tio0_frames = collect(**on_tio0, [](const auto&) { return true; });
