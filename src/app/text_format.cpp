@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 
 #include "tcphs/core/packet.hpp"
@@ -59,6 +60,12 @@ bool want_color(ColorMode mode, int fd) {
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
   return isatty(fd) == 1;
+}
+
+std::string signal_name(int signo) {
+  if (signo == SIGINT) return "SIGINT";
+  if (signo == SIGTERM) return "SIGTERM";
+  return fmt::format("signal {}", signo);
 }
 
 }  // namespace tcphs::app

@@ -92,9 +92,9 @@ core::Result<int> run_trace(const TraceOptions& o) {
                                 : make_trace_text_reporter(stdout, {want_color(o.common.color, 1), o.common.quiet,
                                                                     o.common.verbose});
   auto notice = [](const std::string& line) { fmt::print(stderr, "tcphs: {}\n", line); };
-  TCPHS_TRY(run, run_trace_plan(plan, *reporter, notice));
-  if (run.signal) return 128 + run.signal;
-  return core::outcome_info(run.report.analysis.outcome).exit_code;
+  TCPHS_TRY(report, run_trace_plan(plan, *reporter, notice));
+  if (report.signal) return 128 + report.signal;
+  return core::outcome_info(report.analysis.outcome).exit_code;
 }
 
 }  // namespace tcphs::app

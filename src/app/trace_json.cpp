@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "tcphs/app/json_records.hpp"
+#include "tcphs/app/text_format.hpp"
 #include "tcphs/app/trace_report.hpp"
 #include "tcphs/core/stats.hpp"
 
@@ -136,6 +137,9 @@ json trace_summary_json(const TraceReport& r) {
                {"from", q.from ? json(q.from->to_string()) : json(nullptr)}};
   }
   const bool reached = a.final_hop && a.target_answered;
+  const bool cut = a.end == core::TraceEnd::interrupted;
+  json interrupted = nullptr;
+  if (r.signal) interrupted = {{"signal", signal_name(r.signal)}, {"during", cut ? "hops" : "control"}};
   return {{"type", "summary"},
           {"schema", json_schema},
           {"target", r.target.text},
@@ -146,7 +150,7 @@ json trace_summary_json(const TraceReport& r) {
           {"counts", counts},
           {"loss", core::loss(sent, answered)},
           {"rtt_us", rtt_us},
-          {"outcome", core::outcome_word(a.outcome)},
+          {"outcome", cut ? json(nullptr) : json(core::outcome_word(a.outcome))},
           {"end", core::trace_end_name(a.end)},
           {"reached", reached},
           {"hops", reached ? json(r.hops[*a.final_hop].ttl) : json(nullptr)},
@@ -155,6 +159,7 @@ json trace_summary_json(const TraceReport& r) {
           {"rewrites", rewrites},
           {"control", control},
           {"diagnosis", r.diagnosis},
+          {"interrupted", interrupted},
           {"mode", "raw"}};
 }
 

@@ -117,8 +117,8 @@ core::ControlResult control_result(std::uint16_t port, const std::vector<core::P
 
 }  // namespace
 
-core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
-                                      const std::function<void(const std::string&)>& notice) {
+core::Result<TraceReport> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
+                                         const std::function<void(const std::string&)>& notice) {
   RawSessionConfig cfg{plan.source, plan.interface, true, 4 << 20, plan.verbose, notice};
   TCPHS_TRY(session, RawSession::open({plan.target.address}, cfg));
   core::EngineConfig engine_config;
@@ -135,9 +135,9 @@ core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& repo
   reporter.start(
       {plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.ecn, syn.flow.local_port});
 
-  TraceRun run;
-  run.report.target = plan.target;
-  auto& hops = run.report.hops;
+  TraceReport report;
+  report.target = plan.target;
+  auto& hops = report.hops;
   NameCache names(plan.resolve_names, plan.name_wait);
   core::TraceEnd end = core::TraceEnd::max_hops;
   for (unsigned ttl = plan.first_ttl; ttl <= plan.max_ttl; ++ttl) {
@@ -146,7 +146,10 @@ core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& repo
     // number from it, and the quote of a time exceeded carries that back.
     const std::uint32_t first_number = (ttl - 1) * plan.queries + 1;
     TCPHS_TRY(results, rounds.run(traced, syn, first_number, plan.queries));
-    if ((run.signal = rounds.signal())) return run;
+    if ((report.signal = rounds.signal())) {
+      end = core::TraceEnd::interrupted;
+      break;
+    }
     core::Hop hop{syn.ttl, std::vector<core::HopReply>(plan.queries)};
     for (const auto& r : results) hop.queries[r.number - first_number] = core::hop_reply(r, sent);
     reporter.hop(hop, names.names_for(hop.addresses()));
@@ -156,28 +159,31 @@ core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& repo
       break;
     }
   }
-  run.report.analysis = core::analyze_trace(hops, plan.target.address, end);
+  report.analysis = core::analyze_trace(hops, plan.target.address, end);
 
-  const auto& a = run.report.analysis;
-  if (plan.control_port && (a.unanswered || a.rejected)) {
+  const auto& a = report.analysis;
+  if (!report.signal && plan.control_port && (a.unanswered || a.rejected)) {
     core::SynSpec control = syn;
     control.ttl = control_ttl;
     control.flow.remote_port = *plan.control_port;
     TCPHS_TRY(results, rounds.run(controlled, control, 1, plan.queries));
-    if ((run.signal = rounds.signal())) return run;
-    TargetInfo target = plan.target;
-    target.text = fmt::format("{}:{}", target.address.family == core::Family::ipv6
-                                           ? "[" + target.address.to_string() + "]"
-                                           : target.address.to_string(),
-                              *plan.control_port);
-    target.port = *plan.control_port;
-    reporter.control(target, results);
-    run.report.control = control_result(*plan.control_port, results, sent);
+    report.signal = rounds.signal();
+    if (!report.signal) {
+      TargetInfo target = plan.target;
+      target.text = fmt::format("{}:{}", target.address.family == core::Family::ipv6
+                                             ? "[" + target.address.to_string() + "]"
+                                             : target.address.to_string(),
+                                *plan.control_port);
+      target.port = *plan.control_port;
+      reporter.control(target, results);
+      report.control = control_result(*plan.control_port, results, sent);
+    }
   }
-  const core::TraceFacts facts{plan.target.address, plan.target.port, plan.first_ttl, plan.max_ttl};
-  run.report.diagnosis = core::diagnose(facts, hops, a, run.report.control);
-  reporter.finish(run.report);
-  return run;
+  const core::TraceFacts facts{plan.target.address, plan.target.port, plan.first_ttl, plan.max_ttl,
+                               plan.control_port};
+  report.diagnosis = core::diagnose(facts, hops, a, report.control);
+  reporter.finish(report);
+  return report;
 }
 
 }  // namespace tcphs::app

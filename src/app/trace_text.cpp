@@ -68,8 +68,12 @@ class TraceTextReporter final : public TraceReporter {
 
   void finish(const TraceReport& r) override {
     const auto& info = core::outcome_info(r.analysis.outcome);
-    fmt::print(out_, "{} {}: {}\n", where(r.target.address, r.target.port),
-               paint(style_.color, r.analysis.outcome, std::string(info.word)), info.human);
+    if (r.analysis.end == core::TraceEnd::interrupted)
+      fmt::print(out_, "{}: no outcome: interrupted by {}\n", where(r.target.address, r.target.port),
+                 signal_name(r.signal));
+    else
+      fmt::print(out_, "{} {}: {}\n", where(r.target.address, r.target.port),
+                 paint(style_.color, r.analysis.outcome, std::string(info.word)), info.human);
     for (const auto& d : r.diagnosis) fmt::print(out_, "diagnosis: {}\n", d);
     std::fflush(out_);
   }

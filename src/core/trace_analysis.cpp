@@ -54,6 +54,7 @@ std::string_view trace_end_name(TraceEnd e) {
     case TraceEnd::answered: return "answered";
     case TraceEnd::silence: return "silence";
     case TraceEnd::max_hops: return "max_hops";
+    case TraceEnd::interrupted: return "interrupted";
   }
   return "?";
 }

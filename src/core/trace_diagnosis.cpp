@@ -33,7 +33,30 @@ std::string evidence(const HopReply& r) {
   return fmt::format("{} {}", f == Family::ipv4 ? "ICMP" : "ICMPv6", icmp_description(f, r.icmp_type, r.icmp_code));
 }
 
+/// "hop 3" or "hops 3 to 5".
+std::string hop_range(unsigned from, unsigned to) {
+  return from == to ? fmt::format("hop {}", from) : fmt::format("hops {} to {}", from, to);
+}
+
+/// How far SYNs got before the signal. The hops so far never end in a
+/// final answer (that ends the trace), so only time exceeded and silence.
+std::string interrupted_sentence(const TraceFacts& f, std::span<const Hop> hops, const TraceAnalysis& a) {
+  if (hops.empty()) return fmt::format("interrupted before hop {} was complete: nothing to diagnose yet", f.first_ttl);
+  const unsigned last = hops.back().ttl;
+  const std::string head = fmt::format("interrupted after hop {}", last);
+  if (!a.last_answering)
+    return fmt::format("{}: no answer to SYNs to port {} from {} yet, nor from the target", head, f.port,
+                       hop_range(f.first_ttl, last));
+  const Hop& answered = hops[*a.last_answering];
+  if (answered.ttl == last)
+    return fmt::format("{}: SYNs to port {} got as far as {}; the target was not reached yet", head, f.port,
+                       hop_name(answered));
+  return fmt::format("{}: SYNs to port {} got as far as {}; no answer from {} yet, nor from the target", head, f.port,
+                     hop_name(answered), hop_range(answered.ttl + 1U, last));
+}
+
 std::string end_sentence(const TraceFacts& f, std::span<const Hop> hops, const TraceAnalysis& a) {
+  if (a.end == TraceEnd::interrupted) return interrupted_sentence(f, hops, a);
   if (a.final_hop) {
     const Hop& h = hops[*a.final_hop];
     const HopReply& r = *h.final_reply();
@@ -112,6 +135,10 @@ std::vector<std::string> diagnose(const TraceFacts& f, std::span<const Hop> hops
                                    ? fmt::format("the path beyond hop {}, or the target,", hops[*a.last_answering].ttl)
                                    : std::string("the path, or the target,");
     if (control) out.push_back(control_sentence(f, *control, beyond));
+    else if (f.control_port)
+      out.push_back(fmt::format("interrupted before SYNs to control port {} were answered: whether only port {} is "
+                                "affected is not known",
+                                *f.control_port, f.port));
     else
       out.push_back(fmt::format("to tell a filter on port {} from a broken path, run again with --control-port PORT "
                                 "(a port the target serves)",

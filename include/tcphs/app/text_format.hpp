@@ -25,4 +25,7 @@ std::string evidence(const core::ProbeResult& r);
 /// NO_COLOR in the environment (https://no-color.org).
 bool want_color(ColorMode mode, int fd);
 
+/// "SIGINT", "SIGTERM": the signals that interrupt a run; "signal N" else.
+std::string signal_name(int signo);
+
 }  // namespace tcphs::app

@@ -36,6 +36,10 @@ struct TraceReport {
   core::TraceAnalysis analysis;
   std::optional<core::ControlResult> control;
   std::vector<std::string> diagnosis;
+  /// SIGINT or SIGTERM when one stopped the trace early, else 0: during the
+  /// hops (analysis.end is interrupted) or during the control port's SYNs
+  /// (then `control` is empty).
+  int signal = 0;
 };
 
 class TraceReporter {
@@ -76,7 +80,9 @@ nlohmann::json hop_json(const core::Hop& h, const HopNames& names);
 /// `rejected_by` ({`hop`, `address`, `icmp`} or null), `rewrites` (list of
 /// {`seen_at`, `after`, `by`, `changes`}: `by` is `after` when the two hops
 /// are adjacent, else null), `control` ({`port`, `outcome`, `reply`,
-/// `from`} or null) and `diagnosis` (the sentences).
+/// `from`} or null), `diagnosis` (the sentences) and `interrupted` (null, or
+/// {`signal`: "SIGINT"/"SIGTERM", `during`: "hops" or "control"}). An
+/// interrupted trace's `end` is "interrupted" and its `outcome` null.
 nlohmann::json trace_summary_json(const TraceReport& r);
 
 }  // namespace tcphs::app

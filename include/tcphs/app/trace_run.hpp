@@ -31,11 +31,6 @@ struct TracePlan {
   int verbose = 0;
 };
 
-struct TraceRun {
-  TraceReport report;
-  int signal = 0;  ///< the signal that stopped the trace early, or 0
-};
-
 /// Probes TTL first_ttl, first_ttl+1, ... with `queries` SYNs each, all on
 /// one 5-tuple (Paris traceroute: per-flow load balancing sends every probe
 /// the same way) and told apart by their sequence numbers, which ICMP quotes
@@ -43,8 +38,11 @@ struct TraceRun {
 /// soon as its SYNs are settled; the trace stops at an answer that is not a
 /// time exceeded, after `max_silent` silent hops, or at `max_ttl`. When SYNs
 /// were dropped or rejected and `control_port` is set, `queries` SYNs with
-/// TTL 64 go to that port. Errors: those of RawSession::open and the loop.
-core::Result<TraceRun> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
-                                      const std::function<void(const std::string&)>& notice);
+/// TTL 64 go to that port. SIGINT or SIGTERM ends the trace early, and it
+/// is reported like one that ended: the hops that were complete (a hop
+/// still in progress is left out), their analysis and diagnosis, with
+/// `signal` set. Errors: those of RawSession::open and the loop.
+core::Result<TraceReport> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
+                                         const std::function<void(const std::string&)>& notice);
 
 }  // namespace tcphs::app

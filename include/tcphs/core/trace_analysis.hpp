@@ -17,9 +17,14 @@ enum class TraceEnd : std::uint8_t {
   answered,  ///< a hop answered with something other than time exceeded
   silence,   ///< the last --max-silent hops were all silent
   max_hops,  ///< TTL --max-hops was probed
+  /// SIGINT/SIGTERM stopped the trace before one of the above: what the
+  /// hops so far show, and no outcome. Set by the caller; trace_end()
+  /// never returns it.
+  interrupted,
 };
 
-std::string_view trace_end_name(TraceEnd e);  ///< "answered", "silence", "max_hops"
+/// "answered", "silence", "max_hops", "interrupted".
+std::string_view trace_end_name(TraceEnd e);
 
 /// Whether the trace is over once `hops` (in TTL order, the newest last)
 /// are known; nothing when the next TTL should be probed. An answer wins
@@ -40,7 +45,8 @@ struct TraceAnalysis {
   TraceEnd end = TraceEnd::silence;
   /// answered: the first non-time-exceeded answer of the last hop; silence:
   /// timeout; max_hops: unreachable when the last hop still said time
-  /// exceeded (SPEC §2), timeout when it was silent.
+  /// exceeded (SPEC §2), timeout when it was silent; interrupted: timeout,
+  /// which is no outcome (reporters show none).
   Outcome outcome = Outcome::timeout;
   std::optional<std::size_t> final_hop;       ///< answered: the last hop
   bool target_answered = false;               ///< that answer came from the target's address

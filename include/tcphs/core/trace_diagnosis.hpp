@@ -26,12 +26,18 @@ struct TraceFacts {
   std::uint16_t port = 0;
   unsigned first_ttl = 1;
   unsigned max_ttl = 30;
+  /// --control-port. Given, with no ControlResult for a trace that was
+  /// dropped or rejected: a signal came before the control SYNs were settled.
+  std::optional<std::uint16_t> control_port;
 };
 
 /// One sentence per finding, in this order: the end of the trace (reached,
 /// rejected, dropped, or out of TTL), the control port's verdict or a hint
 /// to use one, silent hops that are not the drop, and each rewrite of the
 /// SYN with the hop that made it. Hops are named "hop N (ADDRESS)".
+/// An interrupted trace (TraceEnd::interrupted) opens with "interrupted
+/// after hop N: " and how far SYNs got by then, not with an end; the
+/// sentences about silent hops and rewrites follow as for a whole trace.
 std::vector<std::string> diagnose(const TraceFacts& facts, std::span<const Hop> hops, const TraceAnalysis& analysis,
                                   const std::optional<ControlResult>& control);
 

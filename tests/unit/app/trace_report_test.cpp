@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 
@@ -143,6 +144,29 @@ TEST_CASE("app::trace_summary_json") {
     auto j = app::trace_summary_json(r);
     CHECK(j["outcome"] == "unreachable");
     CHECK(j["rejected_by"] == json::parse(R"({"hop": 2, "address": "10.77.2.2", "icmp": {"type": 3, "code": 1}})"));
+    CHECK(j["interrupted"].is_null());
+  }
+  SUBCASE("interrupted during the hops: end interrupted, no outcome, the signal") {
+    auto r = report({hop(1, {time_exceeded(kTraceR1)}), hop(2, {time_exceeded(kTraceR2)})},
+                    core::TraceEnd::interrupted);
+    r.signal = SIGINT;
+    auto j = app::trace_summary_json(r);
+    CHECK(j["end"] == "interrupted");
+    CHECK(j["outcome"].is_null());
+    CHECK(j["reached"] == false);
+    CHECK(j["sent"] == 2);
+    CHECK(j["last_hop"] == json::parse(R"({"hop": 2, "address": "10.77.2.2"})"));
+    CHECK(j["interrupted"] == json::parse(R"({"signal": "SIGINT", "during": "hops"})"));
+    CHECK(j["diagnosis"] == json::parse(R"(["first sentence", "second sentence"])"));
+  }
+  SUBCASE("interrupted during the control port's SYNs: the trace's outcome stands") {
+    auto r = report({hop(1, {time_exceeded(kTraceR1)}), silent_hop(2)}, core::TraceEnd::silence);
+    r.signal = SIGTERM;
+    auto j = app::trace_summary_json(r);
+    CHECK(j["end"] == "silence");
+    CHECK(j["outcome"] == "timeout");
+    CHECK(j["control"].is_null());
+    CHECK(j["interrupted"] == json::parse(R"({"signal": "SIGTERM", "during": "control"})"));
   }
 }
 
@@ -172,4 +196,14 @@ TEST_CASE("app::make_trace_text_reporter and make_trace_json_reporter") {
   CHECK(lines[1]["type"] == "hop");
   CHECK(lines[2]["type"] == "summary");
   CHECK(lines[2]["hops"] == 2);
+}
+
+TEST_CASE("app::make_trace_text_reporter, interrupted: no outcome, the signal, then the diagnosis") {
+  auto r = report({hop(1, {time_exceeded(kTraceR1, 40'000)})}, core::TraceEnd::interrupted);
+  r.signal = SIGTERM;
+  const std::string out = render(false, [&](app::TraceReporter& rep) { rep.finish(r); });
+  CHECK(out ==
+        "10.77.3.2:7010: no outcome: interrupted by SIGTERM\n"
+        "diagnosis: first sentence\n"
+        "diagnosis: second sentence\n");
 }

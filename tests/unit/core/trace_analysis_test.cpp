@@ -105,6 +105,18 @@ TEST_CASE("core::analyze_trace outcome and where the SYNs stop") {
   }
 }
 
+TEST_CASE("core::analyze_trace interrupted: no final hop, no drop claimed, the hops' findings kept") {
+  std::vector<core::Hop> hops{silent_hop(1), hop(2, {time_exceeded(kTraceR2)}), silent_hop(3)};
+  const auto a = core::analyze_trace(hops, kTraceServer, TraceEnd::interrupted);
+  CHECK(core::trace_end_name(a.end) == "interrupted");
+  CHECK_FALSE(a.final_hop);
+  CHECK_FALSE(a.unanswered);
+  CHECK_FALSE(a.rejected);
+  CHECK(a.last_answering == 1u);
+  CHECK(a.silent_inside == std::vector<std::size_t>{0});
+  CHECK(a.quotes == 1);
+}
+
 TEST_CASE("core::analyze_trace rewrites") {
   SUBCASE("MSS clamped by router1: first seen in hop 2's quote, after hop 1's") {
     std::vector<core::Hop> hops{hop(1, {time_exceeded(kTraceR1), time_exceeded(kTraceR1)}),

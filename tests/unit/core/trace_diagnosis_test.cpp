@@ -17,7 +17,7 @@ const std::uint16_t RA = core::tcp_flag::rst | core::tcp_flag::ack;
 
 Strings run(const std::vector<core::Hop>& hops, TraceEnd end, std::uint16_t port = 7008,
             std::optional<core::ControlResult> control = std::nullopt, unsigned first = 1) {
-  const core::TraceFacts facts{kTraceServer, port, first, 30};
+  const core::TraceFacts facts{kTraceServer, port, first, 30, std::nullopt};
   return core::diagnose(facts, hops, core::analyze_trace(hops, kTraceServer, end), control);
 }
 
@@ -83,7 +83,7 @@ TEST_CASE("core::diagnose dropped: at or after the last hop that answered, and t
           "only port 7008 is blocked");
   }
   SUBCASE("silent up to --max-hops: the same drop, unless the target lies further; the control port runs") {
-    const core::TraceFacts facts{kTraceServer, 7008, 1, 4};
+    const core::TraceFacts facts{kTraceServer, 7008, 1, 4, std::nullopt};
     const core::ControlResult control{7009, tcp_answer(SA)};
     auto d = core::diagnose(facts, hops, core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops), control);
     REQUIRE(d.size() == 3);
@@ -93,7 +93,7 @@ TEST_CASE("core::diagnose dropped: at or after the last hop that answered, and t
     CHECK(d[1] == "SYNs to control port 7009 reach the target, which answers SYN-ACK: 7009 is open, so only port "
                   "7008 is affected");
     std::vector<core::Hop> dead{silent_hop(1), silent_hop(2)};
-    CHECK(core::diagnose({kTraceServer, 7008, 1, 2}, dead, core::analyze_trace(dead, kTraceServer, TraceEnd::max_hops),
+    CHECK(core::diagnose({kTraceServer, 7008, 1, 2, std::nullopt}, dead, core::analyze_trace(dead, kTraceServer, TraceEnd::max_hops),
                          std::nullopt)
               .front() == "no hop answered and neither did the target, unless it lies beyond --max-hops 2: SYNs to "
                           "port 7008 die before hop 1, or no hop sends ICMP time exceeded");
@@ -150,5 +150,55 @@ TEST_CASE("core::diagnose rewrites and the TTL limit") {
     CHECK(run(hops, TraceEnd::max_hops) ==
           Strings{"10.77.3.2 was not reached with TTL 1 to 30: the path is longer than --max-hops 30, or it loops",
                   "no hop quoted the whole TCP header, so rewritten options could not be checked"});
+  }
+}
+
+TEST_CASE("core::diagnose an interrupted trace: how far SYNs got, marked as partial") {
+  SUBCASE("no hop complete yet") {
+    CHECK(run({}, TraceEnd::interrupted) == Strings{"interrupted before hop 1 was complete: nothing to diagnose yet"});
+    CHECK(run({}, TraceEnd::interrupted, 7008, std::nullopt, 4).front() ==
+          "interrupted before hop 4 was complete: nothing to diagnose yet");
+  }
+  SUBCASE("the last hop answered: not reached yet, and no drop claimed, no control-port hint") {
+    CHECK(run(to_router2(), TraceEnd::interrupted) ==
+          Strings{"interrupted after hop 2: SYNs to port 7008 got as far as hop 2 (10.77.2.2); the target was not "
+                  "reached yet",
+                  "no rewriting seen: every hop that quoted the SYN (2) quoted it as sent"});
+  }
+  SUBCASE("silent hops after the last answer: no answer from them yet") {
+    auto hops = to_router2();
+    hops.push_back(silent_hop(3));
+    CHECK(run(hops, TraceEnd::interrupted).front() ==
+          "interrupted after hop 3: SYNs to port 7008 got as far as hop 2 (10.77.2.2); no answer from hop 3 yet, nor "
+          "from the target");
+    hops.push_back(silent_hop(4));
+    CHECK(run(hops, TraceEnd::interrupted).front() ==
+          "interrupted after hop 4: SYNs to port 7008 got as far as hop 2 (10.77.2.2); no answer from hops 3 to 4 "
+          "yet, nor from the target");
+  }
+  SUBCASE("nothing answered yet") {
+    std::vector<core::Hop> dead{silent_hop(1), silent_hop(2)};
+    CHECK(run(dead, TraceEnd::interrupted) ==
+          Strings{"interrupted after hop 2: no answer to SYNs to port 7008 from hops 1 to 2 yet, nor from the target"});
+  }
+  SUBCASE("the findings of the hops so far still follow: silent routers and rewrites") {
+    std::vector<core::Hop> hops{silent_hop(1), hop(2, {time_exceeded(kTraceR2, 1, {"mss 1460->1200"})})};
+    const auto d = run(hops, TraceEnd::interrupted);
+    REQUIRE(d.size() == 3);
+    CHECK(d[0] == "interrupted after hop 2: SYNs to port 7008 got as far as hop 2 (10.77.2.2); the target was not "
+                  "reached yet");
+    CHECK(d[1] == "hop 1 sent no ICMP time exceeded; later hops answered, so SYNs do not die there");
+    CHECK(d[2].rfind("the SYN was already rewritten when hop 2 (10.77.2.2) quoted it: mss 1460->1200", 0) == 0);
+  }
+  SUBCASE("stopped during the control port's SYNs: the trace's own end, and the control verdict unknown") {
+    auto hops = to_router2();
+    hops.push_back(silent_hop(3));
+    const core::TraceFacts facts{kTraceServer, 7008, 1, 3, 7009};
+    const auto d = core::diagnose(facts, hops, core::analyze_trace(hops, kTraceServer, TraceEnd::max_hops),
+                                  std::nullopt);
+    REQUIRE(d.size() >= 2);
+    CHECK(d[0].rfind("SYNs to port 7008 are dropped at or after hop 2 (10.77.2.2)", 0) == 0);
+    CHECK(d[1] == "interrupted before SYNs to control port 7009 were answered: whether only port 7008 is affected is "
+                  "not known");
   }
 }
