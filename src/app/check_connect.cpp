@@ -18,7 +18,8 @@ core::Duration budget(const core::EngineConfig& t) {
 
 }  // namespace
 
-void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, const CheckRunConfig& config) {
+void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, const CheckRunConfig& config,
+                        const io::StopEvent& stop) {
   std::optional<core::IpAddress> source;
   if (config.source) source = core::IpAddress::parse(*config.source);
   std::uint32_t rounds = 0;
@@ -41,8 +42,9 @@ void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, c
       requests.push_back(req);
       in_round.push_back(row);
     }
-    const auto results = io::run_connects(requests, std::max<std::size_t>(parallel, 1));
+    const auto results = io::run_connects(requests, std::max<std::size_t>(parallel, 1), &stop);
     for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].interrupted) continue;
       CheckRow& row = *in_round[i];
       row.elapsed = (round_start - start) + results[i].elapsed;
       if (results[i].error) {
@@ -53,7 +55,7 @@ void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, c
       if (!r) row.error = r.error();
       else row.results.push_back(*r);
     }
-    if (n < rounds) io::sleep_until(round_start + config.interval);
+    if (stop.raised() || (n < rounds && stop.wait_until(round_start + config.interval))) return;
   }
 }
 

@@ -158,16 +158,29 @@ core::Result<int> run_checks(std::vector<CheckRow>& rows, const CheckRunConfig& 
     (row.mode == core::ProbeMode::raw ? raw : connect).push_back(&row);
   }
   const auto [raw_slots, connect_slots] = shares(raw.size(), connect.size(), config.parallel);
+  // Blocked before the worker starts, which inherits the block: a signal
+  // then waits for the raw loop's signalfd or for signals.wait(), instead
+  // of killing the process in the worker.
+  io::SignalBlock signals;
+  io::StopEvent stop, connects_done;
   std::thread connects;
   auto start_connects = [&] {
     // After the raw session has dropped its capabilities: they are per
     // thread, and a thread started before would keep them.
-    if (!connect.empty()) connects = std::thread([&] { run_connect_checks(connect, connect_slots, config); });
+    if (connect.empty()) return;
+    connects = std::thread([&] {
+      run_connect_checks(connect, connect_slots, config, stop);
+      connects_done.raise();
+    });
   };
   RawChecks raw_checks(raw, raw_slots, config);
   auto end = raw.empty() ? core::Result<int>(0) : raw_checks.run(start_connects);
   if (raw.empty()) start_connects();
-  if (connects.joinable()) connects.join();
+  if (connects.joinable()) {
+    if (end && *end == 0) end = signals.wait(connects_done);
+    stop.raise();  // a no-op for a worker that has finished
+    connects.join();
+  }
   return end;
 }
 

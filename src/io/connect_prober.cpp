@@ -216,7 +216,8 @@ int wait_ms(const std::vector<InFlight>& flying, core::Instant t) {
 
 }  // namespace
 
-std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel) {
+std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel,
+                                        const StopEvent* stop) {
   std::vector<ConnectResult> results(requests.size());
   parallel = std::max<std::size_t>(parallel, 1);
   UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
@@ -224,6 +225,13 @@ std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests
     const Failure failure = sys_failure(errno, "epoll_create1");
     for (auto& r : results) fail(r, failure);
     return results;
+  }
+  constexpr std::uint64_t stop_tag = UINT64_MAX;  // epoll data of the stop event; indexes are smaller
+  if (stop) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = stop_tag;
+    epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, stop->fd(), &ev);
   }
 
   std::vector<InFlight> flying;
@@ -249,6 +257,12 @@ std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests
     }
     const core::Instant t = now();
     for (int i = 0; i < n; ++i) {
+      if (events[static_cast<std::size_t>(i)].data.u64 == stop_tag) {
+        for (auto& f : flying)
+          if (f.fd.valid()) results[f.index].interrupted = true;  // and their sockets close
+        for (; next < requests.size(); ++next) results[next].interrupted = true;
+        return results;
+      }
       const auto index = static_cast<std::size_t>(events[static_cast<std::size_t>(i)].data.u64);
       const auto it =
           std::find_if(flying.begin(), flying.end(), [&](const auto& f) { return f.index == index; });

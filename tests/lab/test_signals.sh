@@ -141,6 +141,35 @@ sys.exit(not (3 <= len(probes) < 100 and s['counts']['open'] == len(probes) and 
     check_eq "check $fmt, SIG$sig: the older JUnit report is untouched" old-junit "$(cat "$W/rep/report.xml")"
     check_eq "check $fmt, SIG$sig: no other file in the report directory" report.xml "$(ls -A "$W/rep")"
   done
+
+  # check with connect-mode lines, which run on a worker thread: beside raw
+  # checks, and on their own. The signal must reach the run, not kill the
+  # process in the worker, and the worker must stop inside its 5 s connect.
+  for kind in mixed connect; do
+    if [ $kind = mixed ]; then
+      printf '%s:%s open name=a\n%s:%s timeout name=b timeout=5s mode=connect\n%s:%s timeout name=c timeout=5s\n' \
+        "$S" "$LAB_PORT_OPEN" "$S" "$LAB_PORT_DROP" "$S" "$LAB_PORT_DROP" >"$W/checks-$kind.txt"
+      total=3
+    else
+      printf '%s:%s open name=a mode=connect\n%s:%s timeout name=b timeout=5s mode=connect\n' \
+        "$S" "$LAB_PORT_OPEN" "$S" "$LAB_PORT_DROP" >"$W/checks-$kind.txt"
+      total=2
+    fi
+    cap "$W/check-$kind.pcap" "tcp port $LAB_PORT_OPEN or tcp port $LAB_PORT_DROP"
+    t0=$EPOCHREALTIME
+    start check-$kind check --json "$W/checks-$kind.txt"
+    wait_packets 1 "tcp src port $LAB_PORT_OPEN" || echo "FAIL check ($kind) never got going"
+    wait_packets $((total - 1)) "tcp dst port $LAB_PORT_DROP and tcp[tcpflags] == tcp-syn" ||
+      echo "FAIL check ($kind) never got going"
+    stop $sig
+    ms=$(( (${EPOCHREALTIME/./} - ${t0/./}) / 1000 ))
+    capture_stop
+    check_eq "check, $kind modes, SIG$sig: exit" "$(code $sig)" "$RC"
+    check_eq "check, $kind modes, SIG$sig: one line on stderr says how many finished" \
+      "tcphs: interrupted by SIG$sig: 1 of $total checks finished" "$(cat "$W/check-$kind.err")"
+    check "check, $kind modes, SIG$sig: every line whole, the summary last" json_whole "$W/check-$kind.out"
+    check "check, $kind modes, SIG$sig: it stops at once, not after the 5 s connect (${ms} ms)" [ "$ms" -lt 4500 ]
+  done
 done
 
 check_done

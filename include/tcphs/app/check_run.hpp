@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "tcphs/app/check_row.hpp"
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/core/syn.hpp"
 
 namespace tcphs::app {
@@ -37,7 +38,8 @@ struct CheckRunConfig {
 /// A raw check whose address has no route gets `unreachable` results (no
 /// SYN sent, attempt 0) and a note, as connect() would report ENETUNREACH.
 /// Errors: those of RawSession::open (permission, usage) before anything is
-/// sent, and of the event loop. Returns the signal that stopped the run, or 0.
+/// sent, and of the event loop. Returns the signal that stopped the run, or 0:
+/// SIGINT/SIGTERM stop the raw checks and the connect worker alike.
 core::Result<int> run_checks(std::vector<CheckRow>& rows, const CheckRunConfig& config);
 
 /// The connect-mode part of run_checks: probe n of every check runs in
@@ -46,6 +48,9 @@ core::Result<int> run_checks(std::vector<CheckRow>& rows, const CheckRunConfig& 
 /// its RTO and retries add up to (the kernel retransmits on its own). A
 /// local failure (no descriptor, a source it cannot bind) becomes that
 /// check's error. `config.source`, when set, must be a numeric address.
-void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, const CheckRunConfig& config);
+/// When `stop` is raised the connects of the current round that have no
+/// verdict yet are abandoned (no result), and no other round starts.
+void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, const CheckRunConfig& config,
+                        const io::StopEvent& stop);
 
 }  // namespace tcphs::app

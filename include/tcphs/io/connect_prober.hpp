@@ -14,6 +14,7 @@
 #include "tcphs/core/ip_address.hpp"
 #include "tcphs/core/result.hpp"
 #include "tcphs/core/time.hpp"
+#include "tcphs/io/stop_event.hpp"
 
 namespace tcphs::io {
 
@@ -43,6 +44,8 @@ struct ConnectResult {
   /// was sent, `errno_value` holds the errno, and this the message and kind
   /// (usage for an unknown interface or a source that is not ours).
   std::optional<core::Error> error;
+  /// The run was stopped (run_connects' `stop`) before this one's verdict.
+  bool interrupted = false;
 };
 
 /// Runs every request as a non-blocking connect(), at most `parallel` at a
@@ -65,6 +68,9 @@ struct ConnectResult {
 ///  - A given source is bound with IP_BIND_ADDRESS_NO_PORT unless a source
 ///    port is given too (then SO_REUSEADDR), so the kernel picks the port
 ///    per 4-tuple at connect() time.
-std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel);
+/// When `stop` is raised it returns at once, closing what is in flight:
+/// the requests without a verdict then have `interrupted` set.
+std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel,
+                                        const StopEvent* stop = nullptr);
 
 }  // namespace tcphs::io
