@@ -5,11 +5,11 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 
 #include "tcphs/app/target_resolution.hpp"
 #include "tcphs/app/text_format.hpp"
 #include "tcphs/core/duration.hpp"
+#include "tcphs/io/atomic_file.hpp"
 #include "tcphs/io/route.hpp"
 #include "tcphs/io/system.hpp"
 
@@ -68,9 +68,10 @@ std::string http_head_request(const std::string& host) {
   return fmt::format("HEAD / HTTP/1.1\r\nHost: {}\r\nUser-Agent: tcphs\r\nConnection: close\r\n\r\n", host);
 }
 
-core::Outcome handshake_outcome(const core::Ladder& ladder, int connect_errno) {
+std::optional<core::Outcome> handshake_outcome(const core::Ladder& ladder, int connect_errno) {
   if (!ladder.rows.empty() && ladder.notes.end != core::LadderEnd::no_reply) return ladder.notes.outcome;
   if (connect_errno == 0) return core::Outcome::open;
+  if (connect_errno == EINPROGRESS) return std::nullopt;
   return core::classify_connect_errno(connect_errno).value_or(core::Outcome::timeout);
 }
 
@@ -130,6 +131,8 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
   request.capture = privileged && o.common.mode != ModeChoice::connect;
   if (o.svg && !request.capture)
     return core::usage_error("--svg draws the captured ladder, and there is no capture (CAP_NET_RAW, --mode)");
+  if (o.svg)
+    if (auto st = io::check_output_path(*o.svg, "--svg"); !st) return st.error();
   if (!request.capture && !o.common.quiet)
     fmt::print(stderr, "tcphs: {}: only connect() timings and TCP_INFO are shown, no ladder\n",
                privileged ? "--mode connect" : "no capture privilege (CAP_NET_RAW)");
@@ -153,18 +156,18 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
   report.outcome = handshake_outcome(report.ladder, report.run.connect_errno);
 
   const bool unicode = want_unicode(o);
+  const int signal = report.run.signal;
   LadderContext context{endpoint_text(report.run.flow.local, report.run.flow.local_port),
                         endpoint_text(report.run.flow.remote, report.run.flow.remote_port),
-                        kernel_note_lines(report.run, unicode)};
-  if (o.svg) {
-    std::ofstream svg(*o.svg);
-    svg << ladder_svg(report.ladder, context);
-    if (!svg) return core::usage_error(fmt::format("cannot write '{}'", *o.svg));
-  }
+                        kernel_note_lines(report.run, unicode), signal != 0};
+  // Interrupted: no picture of half an exchange where a whole one is expected.
+  if (o.svg && !signal)
+    if (auto st = io::write_file_atomically(*o.svg, ladder_svg(report.ladder, context)); !st) return st.error();
   if (o.common.json) {
     print_handshake_json(stdout, report);
   } else if (report.run.captured && o.common.quiet) {
-    for (const auto& line : ladder_annotations(report.ladder, unicode)) fmt::print(stdout, "{}\n", line);
+    for (const auto& line : ladder_annotations(report.ladder, unicode, context.interrupted))
+      fmt::print(stdout, "{}\n", line);
     for (const auto& line : context.kernel_notes) fmt::print(stdout, "{}\n", line);
   } else if (report.run.captured) {
     const LadderStyle style{unicode, want_color(o.common.color, 1), o.wide};
@@ -173,7 +176,11 @@ core::Result<int> run_handshake(const HandshakeOptions& o) {
     print_handshake_facts(stdout, report, unicode);
   }
   std::fflush(stdout);
-  return core::outcome_info(report.outcome).exit_code;
+  if (signal) {
+    fmt::print(stderr, "{}\n", interrupted_note(report, o.svg.has_value()));
+    return 128 + signal;
+  }
+  return core::outcome_info(*report.outcome).exit_code;
 }
 
 }  // namespace tcphs::app

@@ -27,7 +27,7 @@ bool names_utf8(const char* v) {
 
 }  // namespace
 
-std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool unicode) {
+std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool unicode, bool interrupted) {
   std::vector<std::string> out;
   const auto& n = ladder.notes;
   if (ladder.rows.empty()) {
@@ -85,6 +85,11 @@ std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool uni
       break;
     }
     case core::LadderEnd::no_reply:
+      if (interrupted) {
+        out.push_back(fmt::format("no answer to {} SYN{} when the run was interrupted", n.syn_count,
+                                  n.syn_count == 1 ? "" : "s"));
+        break;
+      }
       out.push_back(fmt::format("no answer to {} SYN{}: timeout (a firewall dropping SYNs, or the host is down)",
                                 n.syn_count, n.syn_count == 1 ? "" : "s"));
       break;

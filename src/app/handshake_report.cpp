@@ -5,6 +5,7 @@
 
 #include "tcphs/app/handshake_command.hpp"
 #include "tcphs/app/json_records.hpp"
+#include "tcphs/app/text_format.hpp"
 
 namespace tcphs::app {
 namespace {
@@ -66,6 +67,36 @@ json segment_json(const core::LadderRow& r) {
 
 }  // namespace
 
+std::string_view phase_name(io::HandshakePhase phase) {
+  switch (phase) {
+    case io::HandshakePhase::connect: return "connect";
+    case io::HandshakePhase::send: return "send";
+    case io::HandshakePhase::hold: return "hold";
+    case io::HandshakePhase::close: return "close";
+  }
+  return "?";
+}
+
+std::string interrupted_note(const HandshakeReport& r, bool svg) {
+  const auto during = [](io::HandshakePhase p) {
+    switch (p) {
+      case io::HandshakePhase::connect: return "while waiting for an answer to the SYN";
+      case io::HandshakePhase::send: return "while sending the data";
+      case io::HandshakePhase::hold: return "during --hold";
+      case io::HandshakePhase::close: return "while closing";
+    }
+    return "";
+  };
+  const auto n = r.ladder.rows.size();
+  std::string what = "the kernel facts so far are shown";
+  if (r.run.captured)
+    what = n == 0   ? "no segment was captured"
+           : n == 1 ? "the one segment captured so far is shown"
+                    : fmt::format("the {} segments captured so far are shown", n);
+  return fmt::format("tcphs: interrupted by {} {}: {}{}", signal_name(r.run.signal),
+                     during(r.run.phase), what, svg ? "; no --svg file written" : "");
+}
+
 std::vector<std::string> kernel_note_lines(const io::HandshakeRun& run, bool /*unicode*/) {
   std::vector<std::string> lines;
   if (!run.states.empty()) lines.push_back("kernel (TCP_INFO): " + states_text(run));
@@ -92,7 +123,7 @@ void print_handshake_facts(std::FILE* out, const HandshakeReport& r, bool unicod
     fmt::print(out, "close: {} (user clock, from the first FIN to the end of the exchange)\n", ms_text(run.close_time));
   }
   for (const auto& l : kernel_note_lines(run, unicode)) fmt::print(out, "{}\n", l);
-  fmt::print(out, "outcome: {}\n", core::outcome_word(r.outcome));
+  fmt::print(out, "outcome: {}\n", r.outcome ? core::outcome_word(*r.outcome) : "none (interrupted)");
   fmt::print(out, "note: the ladder needs capture rights: run as root, or 'sudo setcap cap_net_raw+ep "
                   "$(command -v tcphs)'\n");
 }
@@ -117,6 +148,8 @@ void print_handshake_json(std::FILE* out, const HandshakeReport& r) {
     negotiated = {{"client_mss", opt16(g.client_mss)},       {"server_mss", opt16(g.server_mss)},
                   {"client_wscale", opt8(g.client_wscale)}, {"server_wscale", opt8(g.server_wscale)},
                   {"sack", g.sack}, {"timestamps", g.timestamps}, {"ecn", g.ecn}};
+  json interrupted = nullptr;
+  if (run.signal) interrupted = {{"signal", signal_name(run.signal)}, {"during", phase_name(run.phase)}};
   const json summary = {
       {"type", "summary"},
       {"schema", json_schema},
@@ -125,7 +158,7 @@ void print_handshake_json(std::FILE* out, const HandshakeReport& r) {
       {"port", r.target.port},
       {"family", core::family_name(r.target.address.family)},
       {"source", endpoint_text(run.flow.local, run.flow.local_port)},
-      {"outcome", core::outcome_word(r.outcome)},
+      {"outcome", r.outcome ? json(core::outcome_word(*r.outcome)) : json(nullptr)},
       {"captured", run.captured},
       {"rtt_us", have && n.rtt_ns ? micros(*n.rtt_ns) : json(nullptr)},
       {"ack_ok", have && n.ack_ok ? json(*n.ack_ok) : json(nullptr)},
@@ -138,7 +171,8 @@ void print_handshake_json(std::FILE* out, const HandshakeReport& r) {
       {"kernel_states", states},
       {"after_close", after},
       {"connect_us", micros(run.connect_time.count())},
-      {"connect_errno", run.connect_errno == 0 ? json(nullptr) : json(std::strerror(run.connect_errno))}};
+      {"connect_errno", run.connect_errno == 0 ? json(nullptr) : json(std::strerror(run.connect_errno))},
+      {"interrupted", interrupted}};
   fmt::print(out, "{}\n", summary.dump());
 }
 

@@ -58,7 +58,7 @@ std::string num(const std::optional<std::uint32_t>& v) { return v ? std::to_stri
 }  // namespace
 
 std::string ladder_svg(const core::Ladder& ladder, const LadderContext& context) {
-  const auto notes = ladder_annotations(ladder, true);
+  const auto notes = ladder_annotations(ladder, true, context.interrupted);
   const int rows = static_cast<int>(ladder.rows.size());
   const int bottom = top + 30 + rows * row_h;
   const int height = bottom + 30 + static_cast<int>(notes.size() + context.kernel_notes.size() + 1) * note_h;

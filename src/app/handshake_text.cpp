@@ -155,7 +155,7 @@ std::string render_ladder(const core::Ladder& ladder, const LadderContext& conte
   for (const auto& r : ladder.rows) draw_row(d, r);
   d.line("", "", d.blank(), "");
   d.raw("* server states are inferred from the segments seen on the client side");
-  for (const auto& a : ladder_annotations(ladder, style.unicode)) d.raw(a);
+  for (const auto& a : ladder_annotations(ladder, style.unicode, context.interrupted)) d.raw(a);
   for (const auto& k : context.kernel_notes) d.raw(k);
   return d.take();
 }

@@ -4,7 +4,10 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -36,12 +39,33 @@ std::string flow_filter(const core::FlowKey& f) {
                      f.local.to_string(), f.remote.to_string(), f.local_port, f.remote_port, v4 ? "icmp" : "icmp6");
 }
 
-/// The socket and the capture, waited on together: every wake drains the
-/// capture into the run's frames.
+/// SIGINT and SIGTERM blocked for the exchange, so they wait on a signalfd
+/// for the session to notice instead of killing the process mid-run.
+struct HeldSignals {
+  sigset_t set{}, old{};
+  UniqueFd fd;
+  HeldSignals() {
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    fd = UniqueFd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
+  }
+  ~HeldSignals() { sigprocmask(SIG_SETMASK, &old, nullptr); }
+  HeldSignals(const HeldSignals&) = delete;
+  HeldSignals& operator=(const HeldSignals&) = delete;
+};
+
+/// The socket, the capture and the signals, waited on together: every wake
+/// drains the capture into the run's frames; a signal ends the wait.
 class Session {
  public:
-  Session(HandshakeRun& run, std::unique_ptr<Capture> capture, int fd)
-      : run_(run), capture_(std::move(capture)), fd_(fd) {}
+  Session(HandshakeRun& run, std::unique_ptr<Capture> capture, int fd, int signal_fd)
+      : run_(run), capture_(std::move(capture)), fd_(fd), signal_fd_(signal_fd) {}
+
+  /// Where the exchange is, for the run's `phase` should a signal come.
+  void phase(HandshakePhase p) { phase_ = p; }
+  bool interrupted() const { return run_.signal != 0; }
 
   void drain() {
     if (!capture_) return;
@@ -51,21 +75,22 @@ class Session {
     if (got && *got > 0) last_frame_ = now();
   }
 
-  /// Waits for `events` on the socket (0: only the deadline) until `deadline`.
-  /// True when they came.
+  /// Waits for `events` on the socket (0: only the deadline) until `deadline`
+  /// or a signal. True when the events came.
   bool wait(short events, core::Instant deadline) {
     for (;;) {
       // With no events asked the socket stays out of the set: its POLLHUP
       // (or POLLNVAL once closed) would wake poll() at once, again and again.
-      std::array<pollfd, 2> fds{pollfd{events ? fd_ : -1, events, 0},
-                                pollfd{capture_ ? capture_->fd() : -1, POLLIN, 0}};
+      std::array<pollfd, 3> fds{pollfd{events ? fd_ : -1, events, 0},
+                                pollfd{capture_ ? capture_->fd() : -1, POLLIN, 0},
+                                pollfd{signal_fd_, POLLIN, 0}};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
       const int ms = static_cast<int>(std::clamp<std::int64_t>(left.count() + 1, 0, 1000));
-      const int rc = poll(fds.data(), fds.size(), events || capture_ ? ms : 0);
+      const int rc = poll(fds.data(), fds.size(), ms);
       drain();
+      if (rc > 0 && (fds[2].revents & POLLIN) && take_signal()) return false;
       if (rc > 0 && events && (fds[0].revents & (events | POLLERR | POLLHUP))) return true;
       if (now() >= deadline) return false;
-      if (!events && !capture_) sleep_until(deadline);
     }
   }
 
@@ -90,12 +115,15 @@ class Session {
     return false;
   }
 
-  /// Drains until the capture has been quiet for 150 ms (at most 1 s).
+  /// Drains until the capture has been quiet for 150 ms (at most 1 s), or
+  /// until a signal comes meanwhile.
   void settle() {
     if (!capture_) return;
     const auto limit = now() + 1s;
+    const int signals = signals_;
     last_frame_ = now();
-    while (now() < limit && now() - last_frame_ < 150ms) wait(0, std::min(limit, last_frame_ + 150ms));
+    while (now() < limit && now() - last_frame_ < 150ms && signals_ == signals)
+      wait(0, std::min(limit, last_frame_ + 150ms));
     drain();
     if (capture_) run_.capture_stats = capture_->stats();
   }
@@ -105,15 +133,33 @@ class Session {
   }
 
  private:
+  /// Reads one signal; the first sets the run's `signal` and `phase`.
+  bool take_signal() {
+    signalfd_siginfo info{};
+    if (::read(signal_fd_, &info, sizeof info) != sizeof info) return false;
+    ++signals_;
+    if (!run_.signal) {
+      run_.signal = static_cast<int>(info.ssi_signo);
+      run_.phase = phase_;
+    }
+    return true;
+  }
+
   HandshakeRun& run_;
   std::unique_ptr<Capture> capture_;
   int fd_;
+  int signal_fd_;
+  HandshakePhase phase_ = HandshakePhase::connect;
+  int signals_ = 0;
   core::Instant last_frame_{};
 };
 
 }  // namespace
 
 core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
+  // First, so a signal from here on waits for the session to see it.
+  HeldSignals signals;
+  if (!signals.fd.valid()) return sys_error("signalfd");
   HandshakeRun run;
   const int family = r.dst.family == core::Family::ipv4 ? AF_INET : AF_INET6;
   UniqueFd fd(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -159,7 +205,7 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
     TCPHS_TRY(dropped, drop_all_capabilities());
     (void)dropped;
   }
-  Session session(run, std::move(capture), fd.get());
+  Session session(run, std::move(capture), fd.get(), signals.fd.get());
 
   sockaddr_storage remote{};
   const socklen_t remote_len = to_sockaddr(r.dst, r.port, remote);
@@ -175,7 +221,7 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
     if (session.wait(POLLOUT, t0 + r.timeout)) {
       socklen_t l = sizeof err;
       getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &l);
-    } else {
+    } else if (!session.interrupted()) {
       err = ETIMEDOUT;
     }
   }
@@ -183,7 +229,8 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
   run.connect_errno = err;
   if (const auto info = tcp_info_of(fd.get()); info && err == 0) run.info = facts_of(*info);
   if (err != 0) {
-    // Abort whatever the kernel still tries (SYN resends after our deadline).
+    // Abort whatever the kernel still tries (SYN resends after our deadline
+    // or the signal).
     const linger lg{1, 0};
     setsockopt(fd.get(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
     fd.reset();
@@ -192,7 +239,8 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
   }
   session.note("after connect");
 
-  if (!r.payload.empty()) {
+  if (!r.payload.empty() && !session.interrupted()) {
+    session.phase(HandshakePhase::send);
     const auto s0 = now();
     std::size_t sent = 0;
     while (sent < r.payload.size()) {
@@ -208,18 +256,25 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
     run.send_time = now() - s0;
   }
   // Hold: read what comes, notice an early close by the server.
+  session.phase(HandshakePhase::hold);
   const auto hold_end = now() + r.hold;
-  while (!run.peer_closed && session.wait(POLLIN, hold_end)) run.peer_closed = session.read_all();
+  while (!run.peer_closed && !session.interrupted() && session.wait(POLLIN, hold_end))
+    run.peer_closed = session.read_all();
 
   const auto c0 = now();
-  if (r.close == CloseBy::client) {
+  session.phase(HandshakePhase::close);
+  // Interrupted: no wait for the server; close() below sends our FIN and
+  // the kernel does the rest.
+  if (!session.interrupted() && r.close == CloseBy::client) {
     shutdown(fd.get(), SHUT_WR);
     session.note("after shutdown");
     if (!run.peer_closed) run.peer_closed = session.wait_peer_close(now() + r.timeout);
-  } else {
+  } else if (!session.interrupted()) {
     if (!run.peer_closed) run.peer_closed = session.wait_peer_close(now() + r.timeout);
-    session.note(run.peer_closed ? "after the server's FIN" : "when the wait for the server's FIN ended");
+    if (!session.interrupted())
+      session.note(run.peer_closed ? "after the server's FIN" : "when the wait for the server's FIN ended");
   }
+  if (session.interrupted()) session.note("when interrupted");
   fd.reset();
   run.close_time = now() - c0;
   session.settle();

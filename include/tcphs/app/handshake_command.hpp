@@ -34,7 +34,10 @@ struct HandshakeOptions {
 CLI::App* add_handshake_command(CLI::App& app, HandshakeOptions& opts);
 
 /// Connects, captures, draws. The exit code is the SPEC §2 outcome's
-/// (0 open, 1 refused, 2 timeout, 3 filtered, 4 unreachable). Errors:
+/// (0 open, 1 refused, 2 timeout, 3 filtered, 4 unreachable). On SIGINT or
+/// SIGTERM the run stops (see run_handshake_session), what was captured is
+/// drawn or written as usual, interrupted_note() goes to stderr, no --svg
+/// file is written (an older one stays), and the code is 128 + signal. Errors:
 /// resolving, usage (bad durations, --send with --http, an --svg file that
 /// cannot be written), permission (--mode raw without capture privilege),
 /// and the session's set-up errors.
@@ -52,11 +55,22 @@ struct HandshakeReport {
   TargetInfo target;
   io::HandshakeRun run;
   core::Ladder ladder;   ///< empty without a capture
-  core::Outcome outcome = core::Outcome::timeout;
+  /// None when a signal came before connect() had its answer.
+  std::optional<core::Outcome> outcome = core::Outcome::timeout;
 };
 
-/// The outcome: the ladder's when it saw an answer, else the errno's.
-core::Outcome handshake_outcome(const core::Ladder& ladder, int connect_errno);
+/// The outcome: the ladder's when it saw an answer, else the errno's; none
+/// for EINPROGRESS (a signal cut connect() short before any answer).
+std::optional<core::Outcome> handshake_outcome(const core::Ladder& ladder, int connect_errno);
+
+/// "connect", "send", "hold", "close": the JSON summary's `interrupted.during`.
+std::string_view phase_name(io::HandshakePhase phase);
+
+/// The one stderr line of an interrupted run: "tcphs: interrupted by SIGINT
+/// during --hold: the 7 segments captured so far are shown; no --svg file
+/// written" (the last part only with `svg`; "the kernel facts so far"
+/// without a capture).
+std::string interrupted_note(const HandshakeReport& r, bool svg);
 
 /// What the kernel confirmed, as lines for the text and SVG renderers.
 std::vector<std::string> kernel_note_lines(const io::HandshakeRun& run, bool unicode);

@@ -26,6 +26,8 @@ struct LadderContext {
   /// Lines printed after the annotations: what the kernel confirmed
   /// (TCP_INFO state, TIME_WAIT timer), each one line of at most 78 columns.
   std::vector<std::string> kernel_notes;
+  /// A signal cut the run short: a SYN without an answer is no timeout yet.
+  bool interrupted = false;
 };
 
 /// The lane's inner width for a style: 41 columns (80 in all), 71 with --wide.
@@ -41,8 +43,9 @@ std::string render_ladder(const core::Ladder& ladder, const LadderContext& conte
 
 /// The annotation lines alone (no newline): RTT before the client may send,
 /// the ack = ISN+1 check, negotiated options, SYN attempts and backoff, the
-/// answer; shared by the text and SVG renderers.
-std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool unicode);
+/// answer; shared by the text and SVG renderers. `interrupted`: a missing
+/// answer is said to be missing when the run stopped, not a timeout.
+std::vector<std::string> ladder_annotations(const core::Ladder& ladder, bool unicode, bool interrupted);
 
 /// Options in a few words: "mss 1460 sack ts wscale 7" (timestamps values
 /// left out), for an 80-column lane.

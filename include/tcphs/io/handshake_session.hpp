@@ -22,6 +22,14 @@ namespace tcphs::io {
 
 enum class CloseBy : std::uint8_t { client, server };
 
+/// Where the exchange was when a signal cut it short.
+enum class HandshakePhase : std::uint8_t {
+  connect,  ///< waiting for connect(): the SYN-ACK, or an answer at all
+  send,     ///< sending --send/--http data
+  hold,     ///< --hold (and reading what the server sent)
+  close,    ///< the close, or the final drain of the capture
+};
+
 struct HandshakeRequest {
   core::IpAddress dst;
   std::uint16_t port = 0;
@@ -59,6 +67,11 @@ struct HandshakeRun {
   /// User-clock durations (CLOCK_MONOTONIC): connect() to its verdict, the
   /// send, the close (shutdown or close() to the end of the exchange).
   core::Duration connect_time{}, send_time{}, close_time{};
+  /// SIGINT or SIGTERM when one cut the exchange short, else 0; `phase`
+  /// says where it was. connect_errno is EINPROGRESS when connect() had no
+  /// verdict yet.
+  int signal = 0;
+  HandshakePhase phase = HandshakePhase::connect;
 };
 
 /// Runs the exchange. The capture (when `capture`) is opened after bind()
@@ -68,7 +81,12 @@ struct HandshakeRun {
 /// close(); a close by the server waits for its FIN first. The capture is
 /// then drained until 150 ms pass without a frame (at most 1 s) so the last
 /// ACK is in it, and sock_diag is asked for the 4-tuple. A connect() that
-/// fails is no error: `connect_errno` says how. Errors: socket, bind or
+/// fails is no error: `connect_errno` says how. SIGINT and SIGTERM are held
+/// back (blocked) for the whole call and end any wait: the run stops where
+/// it is, closes the socket (aborted while connect() is pending, a normal
+/// close() once connected: no further wait for the server's FIN), drains
+/// the capture as above and returns what it has, with `signal` set; a
+/// second signal ends that drain at once. Errors: socket, bind or
 /// capture set-up (usage for an unknown device or a source not ours), and
 /// local_firewall when connect() itself says EPERM/EACCES.
 core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& request);

@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
@@ -58,6 +59,41 @@ TEST_CASE("handshake: the outcome comes from the ladder, else from connect()'s e
   CHECK(app::handshake_outcome(empty, ETIMEDOUT) == core::Outcome::timeout);
   const auto refused = fixture_report("refused");
   CHECK(app::handshake_outcome(refused.ladder, ECONNREFUSED) == core::Outcome::refused);
+  SUBCASE("a signal before connect() had its answer: no outcome, unless the capture saw one") {
+    CHECK_FALSE(app::handshake_outcome(empty, EINPROGRESS).has_value());
+    CHECK(app::handshake_outcome(refused.ladder, EINPROGRESS) == core::Outcome::refused);
+  }
+}
+
+TEST_CASE("handshake interrupted: the stderr note, and the JSON summary's interrupted record") {
+  auto r = fixture_report("open_send");
+  CHECK(json_lines(r).back()["interrupted"].is_null());
+  r.run.signal = SIGINT;
+  r.run.phase = io::HandshakePhase::hold;
+  CHECK(app::interrupted_note(r, false) ==
+        "tcphs: interrupted by SIGINT during --hold: the 8 segments captured so far are shown");
+  CHECK(app::interrupted_note(r, true) ==
+        "tcphs: interrupted by SIGINT during --hold: the 8 segments captured so far are shown; no --svg file "
+        "written");
+  const auto lines = json_lines(r);
+  REQUIRE(lines.size() == 9);
+  CHECK(lines.back()["interrupted"] == nlohmann::json::parse(R"({"signal": "SIGINT", "during": "hold"})"));
+  CHECK(lines.back()["outcome"] == "open");
+
+  r.run.signal = SIGTERM;
+  r.run.phase = io::HandshakePhase::connect;
+  r.ladder.rows.resize(1);
+  r.outcome = std::nullopt;
+  CHECK(app::interrupted_note(r, false) ==
+        "tcphs: interrupted by SIGTERM while waiting for an answer to the SYN: the one segment captured so far is "
+        "shown");
+  CHECK(json_lines(r).back()["outcome"].is_null());
+  CHECK(json_lines(r).back()["interrupted"]["during"] == "connect");
+  r.run.captured = false;
+  r.run.phase = io::HandshakePhase::send;
+  CHECK(app::interrupted_note(r, false) ==
+        "tcphs: interrupted by SIGTERM while sending the data: the kernel facts so far are shown");
+  CHECK(app::phase_name(io::HandshakePhase::close) == "close");
 }
 
 TEST_CASE("handshake JSON: segment records per SPEC §4, then a summary") {
@@ -89,7 +125,7 @@ TEST_CASE("handshake JSON: segment records per SPEC §4, then a summary") {
 
 TEST_CASE("handshake SVG: well-formed, one arrow per segment, the states as text") {
   const auto r = fixture_report("synlost");
-  app::LadderContext context{"10.77.1.2:37302", "10.77.3.2:7007", {"kernel (sock_diag): TIME_WAIT"}};
+  app::LadderContext context{"10.77.1.2:37302", "10.77.3.2:7007", {"kernel (sock_diag): TIME_WAIT"}, false};
   const auto svg = app::ladder_svg(r.ladder, context);
   pugi::xml_document doc;
   REQUIRE(doc.load_string(svg.c_str()));

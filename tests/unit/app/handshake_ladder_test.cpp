@@ -139,7 +139,7 @@ TEST_CASE("handshake annotations: doubling and fixed SYN retransmission timeouts
       segs.push_back(s);
     }
     std::string all;
-    for (const auto& l : app::ladder_annotations(core::build_ladder(segs), false)) all += l + "\n";
+    for (const auto& l : app::ladder_annotations(core::build_ladder(segs), false, false)) all += l + "\n";
     return all;
   };
   const auto doubling = syns({0, 1000, 3000, 7000});
@@ -152,4 +152,21 @@ TEST_CASE("handshake annotations: doubling and fixed SYN retransmission timeouts
   const auto irregular = syns({0, 1000, 4000});
   CHECK(irregular.find("doubles") == std::string::npos);
   CHECK(irregular.find("fixed") == std::string::npos);
+}
+
+TEST_CASE("handshake annotations: SYNs left unanswered by an interrupted run are no timeout") {
+  std::vector<core::Segment> segs(2);
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    segs[i].flags = core::tcp_flag::syn;
+    segs[i].seq = 77;
+    segs[i].stamp_ns = static_cast<std::int64_t>(i) * 1'000'000'000;
+  }
+  const auto ladder = core::build_ladder(segs);
+  const auto cut = app::ladder_annotations(ladder, false, true);
+  CHECK(cut.back() == "no answer to 2 SYNs when the run was interrupted");
+  for (const auto& l : cut) CHECK(l.find("timeout (") == std::string::npos);
+  CHECK(app::ladder_annotations(ladder, false, false).back().rfind("no answer to 2 SYNs: timeout", 0) == 0);
+  app::LadderContext context{"10.77.1.2:40000", "10.77.3.2:7003", {}, true};
+  const auto text = app::render_ladder(ladder, context, {false, false, false});
+  CHECK(text.find("no answer to 2 SYNs when the run was interrupted\n") != std::string::npos);
 }

@@ -3,7 +3,10 @@
 #include <doctest/doctest.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -98,6 +101,45 @@ TEST_CASE("io::run_handshake_session on loopback, without capture") {
     CHECK_FALSE(run->info.has_value());
     CHECK(run->states.empty());
   }
+}
+
+TEST_CASE("io::run_handshake_session stops at a signal: the run so far, the signal and where it came") {
+  // Blocked first, so the server thread inherits the block and the signal
+  // can only end up on the session's signalfd, not kill the test.
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  REQUIRE(pthread_sigmask(SIG_BLOCK, &set, &old) == 0);
+  Listener l(true);
+  std::thread server([&] {
+    io::UniqueFd c(accept(l.fd.get(), nullptr, nullptr));
+    char buf[64];
+    // Our payload arrived: the client is past connect() and its send, so
+    // the signal is read in --hold.
+    if (c.valid() && recv(c.get(), buf, sizeof buf, 0) > 0) kill(getpid(), SIGTERM);
+    while (c.valid() && recv(c.get(), buf, sizeof buf, 0) > 0) {
+    }
+  });
+  auto r = loopback_request(l.port);
+  r.payload = "x";
+  r.hold = 30s;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto run = io::run_handshake_session(r);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  server.join();
+  sigset_t pending;
+  sigpending(&pending);
+  const bool left_pending = sigismember(&pending, SIGTERM) == 1;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  CHECK_FALSE(left_pending);  // taken by the session, not left to kill the process later
+  REQUIRE(run.ok());
+  CHECK(run->signal == SIGTERM);
+  CHECK(run->phase == io::HandshakePhase::hold);
+  CHECK(run->connect_errno == 0);
+  CHECK(took < 5s);  // not the 30 s hold, nor the wait for the server's FIN
+  REQUIRE(run->states.size() == 2);
+  CHECK(run->states[1].when == "when interrupted");
+  CHECK(run->states[1].state == core::TcpState::established);
 }
 
 TEST_CASE("io::find_tcp_socket and the kernel's state numbers") {
