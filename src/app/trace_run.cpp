@@ -7,6 +7,7 @@
 #include "tcphs/app/trace_run.hpp"
 #include "tcphs/core/packet.hpp"
 #include "tcphs/io/reverse_name.hpp"
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 
 namespace tcphs::app {
@@ -119,6 +120,11 @@ core::ControlResult control_result(std::uint16_t port, const std::vector<core::P
 
 core::Result<TraceReport> run_trace_plan(const TracePlan& plan, TraceReporter& reporter,
                                          const std::function<void(const std::string&)>& notice) {
+  // Held for the whole trace, not only inside each round's event loop: a
+  // signal between rounds (or one the kernel would hand to a reverse-name
+  // thread, which inherits the block) then waits for the next round's
+  // signalfd instead of killing the process before the diagnosis.
+  io::SignalBlock signals;
   RawSessionConfig cfg{plan.source, plan.interface, true, 4 << 20, plan.verbose, notice};
   TCPHS_TRY(session, RawSession::open({plan.target.address}, cfg));
   core::EngineConfig engine_config;
