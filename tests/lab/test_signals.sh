@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# SIGINT and SIGTERM mid-run, for probe, trace, scan, isn and check: exit
-# 130/143, the summary of what completed, every JSON line whole, and no file
-# left behind (check's JUnit/OpenMetrics are written whole or not at all: an
-# older report stays as it was, and no temporary file remains beside it).
+# SIGINT and SIGTERM mid-run, for probe, trace, scan, isn, check and
+# handshake: exit 130/143, the summary of what completed (trace: the
+# diagnosis of the hops so far; handshake: the segments so far), every JSON
+# line whole, and no file left behind (check's JUnit/OpenMetrics and
+# handshake's SVG are written whole or not at all: an older report stays as
+# it was, and no temporary file remains beside it).
 # usage: bash test_signals.sh PATH/TO/tcphs   (root)
 set -uo pipefail
 TCPHS=$(realpath "$1")
@@ -91,6 +93,65 @@ sys.exit(not (3 <= len(probes) < 100 and s['counts']['open'] == len(probes) and 
   stop $sig
   check_eq "trace, SIG$sig: exit" "$(code $sig)" "$RC"
   check "trace, SIG$sig: the hops that completed" grep -q "^ 2  $LAB_R2_4 " "$W/trace.out"
+  check "trace, SIG$sig: no outcome, the signal named" \
+    grep -qx "$S:$LAB_PORT_DROP: no outcome: interrupted by SIG$sig" "$W/trace.out"
+  check "trace, SIG$sig: the closing diagnosis of the hops so far, marked as partial" \
+    grep -qE "^diagnosis: interrupted after hop [0-9]+: SYNs to port $LAB_PORT_DROP got as far as hop 2 \($LAB_R2_4\)" \
+    "$W/trace.out"
+  check_eq "trace, SIG$sig: the diagnosis is last" diagnosis "$(tail -1 "$W/trace.out" | cut -d: -f1)"
+  start trace-json trace --json "$S:$LAB_PORT_DROP"
+  wait_lines "$W/trace-json.out" 2 || echo "FAIL trace --json never got going"
+  stop $sig
+  check_eq "trace --json, SIG$sig: exit" "$(code $sig)" "$RC"
+  check "trace --json, SIG$sig: every line whole, the summary last" json_whole "$W/trace-json.out"
+  check_eq "trace --json, SIG$sig: the summary: interrupted during the hops, no outcome, a partial diagnosis" \
+    "interrupted None SIG$sig hops True" \
+    "$(python3 "$here/ndjson.py" "$W/trace-json.out" "' '.join(str(x) for x in (summary['end'], summary['outcome'],
+      summary['interrupted']['signal'], summary['interrupted']['during'],
+      summary['diagnosis'][0].startswith('interrupted after hop ')))")"
+  check_eq "trace --json, SIG$sig: the summary counts the hops reported" True \
+    "$(python3 "$here/ndjson.py" "$W/trace-json.out" "summary['sent'] == 3 * len([r for r in recs if r['type'] == 'hop'])")"
+
+  # handshake: stopped during a 30 s --hold (JSON, --svg beside an older
+  # picture), and while the SYN to the drop port waits for an answer (text).
+  mkdir -p "$W/svg"
+  rm -f "$W/svg"/*
+  echo old-svg >"$W/svg/ladder.svg"
+  cap "$W/hs.pcap" "tcp port $LAB_PORT_OPEN"
+  start hs-json handshake --json --hold 30s --svg "$W/svg/ladder.svg" "$S:$LAB_PORT_OPEN"
+  wait_packets 3 "tcp" || echo "FAIL handshake never connected"
+  stop $sig
+  capture_stop
+  check_eq "handshake --json, SIG$sig: exit" "$(code $sig)" "$RC"
+  check "handshake --json, SIG$sig: every line whole, the summary last" json_whole "$W/hs-json.out"
+  check_eq "handshake --json, SIG$sig: the segments of what completed, from the SYN" "S SA A" \
+    "$(python3 "$here/ndjson.py" "$W/hs-json.out" "' '.join(r['flags'] for r in recs if r['type'] == 'segment')[:6]")"
+  check_eq "handshake --json, SIG$sig: the summary: open, interrupted in --hold" "open SIG$sig hold" \
+    "$(python3 "$here/ndjson.py" "$W/hs-json.out" "' '.join((summary['outcome'], summary['interrupted']['signal'],
+      summary['interrupted']['during']))")"
+  check "handshake --json, SIG$sig: one line on stderr says where it stopped" \
+    grep -qxE "tcphs: interrupted by SIG$sig during --hold: the [0-9]+ segments captured so far are shown; no --svg file written" \
+    "$W/hs-json.err"
+  check_eq "handshake --json, SIG$sig: one line on stderr" 1 "$(wc -l <"$W/hs-json.err")"
+  check_eq "handshake --json, SIG$sig: the older SVG is untouched" old-svg "$(cat "$W/svg/ladder.svg")"
+  check_eq "handshake --json, SIG$sig: no other file beside it" ladder.svg "$(ls -A "$W/svg")"
+
+  rm -f "$W/svg"/*
+  cap "$W/hs-drop.pcap" "tcp dst port $LAB_PORT_DROP"
+  start hs-drop handshake --ascii --svg "$W/svg/drop.svg" "$S:$LAB_PORT_DROP"
+  wait_packets 1 "tcp[tcpflags] == tcp-syn" || echo "FAIL handshake sent no SYN"
+  stop $sig
+  capture_stop
+  check_eq "handshake, SIG$sig: exit" "$(code $sig)" "$RC"
+  check "handshake, SIG$sig: the ladder's title" grep -q "^HANDSHAKE .* -> $S:$LAB_PORT_DROP$" "$W/hs-drop.out"
+  check "handshake, SIG$sig: the SYN's arrow" grep -qE '^ +0\.0 +SYN_SENT \|- SYN -+>\|' "$W/hs-drop.out"
+  check "handshake, SIG$sig: an unanswered SYN is no timeout yet" \
+    grep -qE '^no answer to [0-9]+ SYNs? when the run was interrupted$' "$W/hs-drop.out"
+  check "handshake, SIG$sig: no timeout verdict" bash -c "! grep -q 'timeout' '$W/hs-drop.out'"
+  check "handshake, SIG$sig: one line on stderr says where it stopped" \
+    grep -qxE "tcphs: interrupted by SIG$sig while waiting for an answer to the SYN: the (one segment|[0-9]+ segments) captured so far (is|are) shown; no --svg file written" \
+    "$W/hs-drop.err"
+  check_eq "handshake, SIG$sig: no SVG, no temporary file" "" "$(ls -A "$W/svg")"
 
   # scan at 50 SYNs/s: stopped after 10 SYNs of 101.
   cap "$W/scan.pcap" "tcp dst portrange 7000-7100"
