@@ -42,7 +42,7 @@ void run_connect_checks(std::span<CheckRow* const> rows, std::size_t parallel, c
       requests.push_back(req);
       in_round.push_back(row);
     }
-    const auto results = io::run_connects(requests, std::max<std::size_t>(parallel, 1), &stop);
+    const auto results = io::run_connects(requests, std::max<std::size_t>(parallel, 1), stop.fd());
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (results[i].interrupted) continue;
       CheckRow& row = *in_round[i];

@@ -4,6 +4,7 @@
 
 #include "tcphs/app/probe_run.hpp"
 #include "tcphs/io/connect_prober.hpp"
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 
 namespace tcphs::app {
@@ -66,6 +67,9 @@ core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
   }
   for (std::size_t i = 0; i < plan.targets.size(); ++i)
     if (sink.start) sink.start(i, "");
+  // SIGINT/SIGTERM end the run between or inside rounds, keeping what has
+  // its verdict, as the raw loop's signalfd does.
+  io::SignalBlock signals;
   for (std::uint32_t n = 1; n <= plan.count; ++n) {
     const core::Instant round_start = io::now();
     std::vector<io::ConnectRequest> requests;
@@ -80,13 +84,15 @@ core::Result<int> run_connect(const ProbePlan& plan, const ProbeSink& sink) {
       req.timeout = total;
       requests.push_back(req);
     }
-    auto results = io::run_connects(requests, requests.size());
+    auto results = io::run_connects(requests, requests.size(), signals.fd());
     for (std::size_t i = 0; i < results.size(); ++i) {
+      if (results[i].interrupted) continue;
       if (results[i].error) return *results[i].error;
       TCPHS_TRY(r, connect_probe_result(results[i], plan.targets[i], i, n));
       sink.result(r);
     }
-    if (n < plan.count) io::sleep_until(round_start + plan.interval);
+    if (n < plan.count) io::wait_readable_until(signals.fd(), round_start + plan.interval);
+    if (const int signal = signals.take()) return signal;
   }
   return 0;
 }

@@ -217,7 +217,7 @@ int wait_ms(const std::vector<InFlight>& flying, core::Instant t) {
 }  // namespace
 
 std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel,
-                                        const StopEvent* stop) {
+                                        int stop_fd) {
   std::vector<ConnectResult> results(requests.size());
   parallel = std::max<std::size_t>(parallel, 1);
   UniqueFd epoll_fd(epoll_create1(EPOLL_CLOEXEC));
@@ -226,12 +226,12 @@ std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests
     for (auto& r : results) fail(r, failure);
     return results;
   }
-  constexpr std::uint64_t stop_tag = UINT64_MAX;  // epoll data of the stop event; indexes are smaller
-  if (stop) {
+  constexpr std::uint64_t stop_tag = UINT64_MAX;  // epoll data of stop_fd; indexes are smaller
+  if (stop_fd >= 0) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.u64 = stop_tag;
-    epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, stop->fd(), &ev);
+    epoll_ctl(epoll_fd.get(), EPOLL_CTL_ADD, stop_fd, &ev);
   }
 
   std::vector<InFlight> flying;

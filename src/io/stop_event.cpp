@@ -14,6 +14,16 @@
 
 namespace tcphs::io {
 
+bool wait_readable_until(int fd, core::Instant deadline) {
+  for (;;) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now()).count();
+    pollfd p{fd, POLLIN, 0};
+    const int n = poll(&p, 1, static_cast<int>(std::clamp<long long>(left, 0, 60'000)));
+    if (n == 1) return true;
+    if (n == 0 && left <= 60'000) return false;  // poll(2) waited the whole time left
+  }
+}
+
 StopEvent::StopEvent() : fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 void StopEvent::raise() {
@@ -26,34 +36,31 @@ bool StopEvent::raised() const {
   return poll(&p, 1, 0) == 1;
 }
 
-bool StopEvent::wait_until(core::Instant deadline) const {
-  for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now()).count();
-    pollfd p{fd_.get(), POLLIN, 0};
-    const int n = poll(&p, 1, static_cast<int>(std::clamp<long long>(left, 0, 60'000)));
-    if (n == 1) return true;
-    if (n == 0 && left <= 60'000) return false;  // poll(2) waited the whole time left
-  }
-}
+bool StopEvent::wait_until(core::Instant deadline) const { return wait_readable_until(fd_.get(), deadline); }
 
 SignalBlock::SignalBlock() {
   sigemptyset(&set_);
   sigaddset(&set_, SIGINT);
   sigaddset(&set_, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  fd_ = UniqueFd(signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
 }
 
 SignalBlock::~SignalBlock() { pthread_sigmask(SIG_SETMASK, &old_, nullptr); }
 
+int SignalBlock::take() const {
+  signalfd_siginfo info{};
+  if (::read(fd_.get(), &info, sizeof info) != sizeof info) return 0;
+  return static_cast<int>(info.ssi_signo);
+}
+
 int SignalBlock::wait(const StopEvent& done) const {
-  UniqueFd sig(signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
   for (;;) {
-    pollfd p[2] = {{done.fd(), POLLIN, 0}, {sig.get(), POLLIN, 0}};
+    pollfd p[2] = {{done.fd(), POLLIN, 0}, {fd_.get(), POLLIN, 0}};
     if (poll(p, 2, -1) < 0) continue;  // EINTR
     if (p[0].revents & POLLIN) return 0;
-    signalfd_siginfo info{};
-    if ((p[1].revents & POLLIN) && ::read(sig.get(), &info, sizeof info) == sizeof info)
-      return static_cast<int>(info.ssi_signo);
+    if (p[1].revents & POLLIN)
+      if (const int sig = take()) return sig;
   }
 }
 

@@ -86,6 +86,13 @@ sys.exit(not (3 <= len(probes) < 100 and s['counts']['open'] == len(probes) and 
   check "probe, SIG$sig: the summary of what completed" \
     grep -qE '^[0-9]+ sent, [0-9]+ open, 0% loss$' "$W/probe-text.out"
   check "probe, SIG$sig: fewer than 100 sent" bash -c "! grep -q '^100 sent' '$W/probe-text.out'"
+  # the same through the kernel's connect() (no raw socket, no event loop)
+  start probe-connect probe --mode connect -c 100 -i 50ms "$S:$LAB_PORT_OPEN"
+  wait_lines "$W/probe-connect.out" 3 || echo "FAIL probe --mode connect never got going"
+  stop $sig
+  check_eq "probe --mode connect, SIG$sig: exit" "$(code $sig)" "$RC"
+  check "probe --mode connect, SIG$sig: the summary of what completed" \
+    grep -qE '^[0-9]+ sent, [0-9]+ open, 0% loss \(connect mode\)$' "$W/probe-connect.out"
 
   # trace against the drop port: stopped after the first hops.
   start trace trace "$S:$LAB_PORT_DROP"

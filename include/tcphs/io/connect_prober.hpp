@@ -14,7 +14,6 @@
 #include "tcphs/core/ip_address.hpp"
 #include "tcphs/core/result.hpp"
 #include "tcphs/core/time.hpp"
-#include "tcphs/io/stop_event.hpp"
 
 namespace tcphs::io {
 
@@ -68,9 +67,10 @@ struct ConnectResult {
 ///  - A given source is bound with IP_BIND_ADDRESS_NO_PORT unless a source
 ///    port is given too (then SO_REUSEADDR), so the kernel picks the port
 ///    per 4-tuple at connect() time.
-/// When `stop` is raised it returns at once, closing what is in flight:
-/// the requests without a verdict then have `interrupted` set.
+/// When `stop_fd` (a StopEvent's or SignalBlock's, or -1 for none) turns
+/// readable it returns at once, closing what is in flight: the requests
+/// without a verdict then have `interrupted` set.
 std::vector<ConnectResult> run_connects(std::span<const ConnectRequest> requests, std::size_t parallel,
-                                        const StopEvent* stop = nullptr);
+                                        int stop_fd = -1);
 
 }  // namespace tcphs::io

@@ -8,10 +8,12 @@
 #include <cerrno>
 #include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "lab_support.hpp"
 #include "tcphs/io/capture.hpp"
 #include "tcphs/io/connect_prober.hpp"
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/unique_fd.hpp"
 
 using namespace tcphs;
@@ -166,6 +168,22 @@ TEST_CASE("io::run_connects timeout") {
     CHECK(took >= 300ms);
     CHECK(took < 900ms);  // well before the kernel's 1 s resend
     CHECK(r[0].retransmits == 0);
+  }
+  SUBCASE("a raised stop ends the run before the deadline: no verdict, interrupted") {
+    io::StopEvent stop;
+    std::thread raiser([&] {
+      std::this_thread::sleep_for(100ms);  // not synchronisation: the run must end on it, whenever it comes
+      stop.raise();
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = io::run_connects(std::vector{request(full.port, 5s), request(full.port, 5s)}, 1, stop.fd());
+    const auto took = std::chrono::steady_clock::now() - started;
+    raiser.join();
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].interrupted);  // in flight
+    CHECK(r[1].interrupted);  // never started (parallel 1)
+    CHECK(took >= 100ms);
+    CHECK(took < 4s);
   }
   SUBCASE("the kernel resends the SYN after its 1 s initial RTO") {
     const auto r = io::run_connects(std::vector{request(full.port, 1500ms)}, 1);
