@@ -4,8 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "tcphs/io/sockaddr.hpp"
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 #include "tcphs/io/tcp_info.hpp"
 #include "tcphs/io/unique_fd.hpp"
@@ -39,29 +38,12 @@ std::string flow_filter(const core::FlowKey& f) {
                      f.local.to_string(), f.remote.to_string(), f.local_port, f.remote_port, v4 ? "icmp" : "icmp6");
 }
 
-/// SIGINT and SIGTERM blocked for the exchange, so they wait on a signalfd
-/// for the session to notice instead of killing the process mid-run.
-struct HeldSignals {
-  sigset_t set{}, old{};
-  UniqueFd fd;
-  HeldSignals() {
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, &old);
-    fd = UniqueFd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC));
-  }
-  ~HeldSignals() { sigprocmask(SIG_SETMASK, &old, nullptr); }
-  HeldSignals(const HeldSignals&) = delete;
-  HeldSignals& operator=(const HeldSignals&) = delete;
-};
-
 /// The socket, the capture and the signals, waited on together: every wake
 /// drains the capture into the run's frames; a signal ends the wait.
 class Session {
  public:
-  Session(HandshakeRun& run, std::unique_ptr<Capture> capture, int fd, int signal_fd)
-      : run_(run), capture_(std::move(capture)), fd_(fd), signal_fd_(signal_fd) {}
+  Session(HandshakeRun& run, std::unique_ptr<Capture> capture, int fd, const SignalBlock& signals)
+      : run_(run), capture_(std::move(capture)), fd_(fd), signals_(signals) {}
 
   /// Where the exchange is, for the run's `phase` should a signal come.
   void phase(HandshakePhase p) { phase_ = p; }
@@ -83,7 +65,7 @@ class Session {
       // (or POLLNVAL once closed) would wake poll() at once, again and again.
       std::array<pollfd, 3> fds{pollfd{events ? fd_ : -1, events, 0},
                                 pollfd{capture_ ? capture_->fd() : -1, POLLIN, 0},
-                                pollfd{signal_fd_, POLLIN, 0}};
+                                pollfd{signals_.fd(), POLLIN, 0}};
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now());
       const int ms = static_cast<int>(std::clamp<std::int64_t>(left.count() + 1, 0, 1000));
       const int rc = poll(fds.data(), fds.size(), ms);
@@ -120,9 +102,9 @@ class Session {
   void settle() {
     if (!capture_) return;
     const auto limit = now() + 1s;
-    const int signals = signals_;
+    const int taken = taken_;
     last_frame_ = now();
-    while (now() < limit && now() - last_frame_ < 150ms && signals_ == signals)
+    while (now() < limit && now() - last_frame_ < 150ms && taken_ == taken)
       wait(0, std::min(limit, last_frame_ + 150ms));
     drain();
     if (capture_) run_.capture_stats = capture_->stats();
@@ -135,11 +117,11 @@ class Session {
  private:
   /// Reads one signal; the first sets the run's `signal` and `phase`.
   bool take_signal() {
-    signalfd_siginfo info{};
-    if (::read(signal_fd_, &info, sizeof info) != sizeof info) return false;
-    ++signals_;
+    const int signal = signals_.take();
+    if (!signal) return false;
+    ++taken_;
     if (!run_.signal) {
-      run_.signal = static_cast<int>(info.ssi_signo);
+      run_.signal = signal;
       run_.phase = phase_;
     }
     return true;
@@ -148,9 +130,9 @@ class Session {
   HandshakeRun& run_;
   std::unique_ptr<Capture> capture_;
   int fd_;
-  int signal_fd_;
+  const SignalBlock& signals_;
   HandshakePhase phase_ = HandshakePhase::connect;
-  int signals_ = 0;
+  int taken_ = 0;  ///< signals read so far
   core::Instant last_frame_{};
 };
 
@@ -158,8 +140,8 @@ class Session {
 
 core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
   // First, so a signal from here on waits for the session to see it.
-  HeldSignals signals;
-  if (!signals.fd.valid()) return sys_error("signalfd");
+  SignalBlock signals;
+  if (signals.fd() < 0) return sys_error("signalfd");
   HandshakeRun run;
   const int family = r.dst.family == core::Family::ipv4 ? AF_INET : AF_INET6;
   UniqueFd fd(socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
@@ -205,7 +187,7 @@ core::Result<HandshakeRun> run_handshake_session(const HandshakeRequest& r) {
     TCPHS_TRY(dropped, drop_all_capabilities());
     (void)dropped;
   }
-  Session session(run, std::move(capture), fd.get(), signals.fd.get());
+  Session session(run, std::move(capture), fd.get(), signals);
 
   sockaddr_storage remote{};
   const socklen_t remote_len = to_sockaddr(r.dst, r.port, remote);
