@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "tcphs/app/raw_session.hpp"
 #include "tcphs/app/trace_run.hpp"
@@ -67,11 +68,16 @@ class NameCache {
 /// Sends `count` SYNs like `syn`, numbered from `first_number`, and runs
 /// them to their end. Each SYN is handed to the engine only once the one
 /// before it has left, due `send_wait` later, so SYNs are at least that far
-/// apart however late the loop wakes up, across rounds too.
+/// apart however late the loop wakes up, across rounds too. `first_sent`
+/// runs once, when the kernel has taken the first SYN.
 class Rounds {
  public:
-  Rounds(RawSession& session, core::Engine& engine, core::Duration send_wait)
-      : session_(session), engine_(engine), send_wait_(send_wait), next_send_(io::now()) {}
+  Rounds(RawSession& session, core::Engine& engine, core::Duration send_wait, std::function<void()> first_sent)
+      : session_(session),
+        engine_(engine),
+        send_wait_(send_wait),
+        next_send_(io::now()),
+        first_sent_(std::move(first_sent)) {}
 
   core::Result<std::vector<core::ProbeResult>> run(std::size_t target, const core::SynSpec& syn,
                                                    std::uint32_t first_number, unsigned count) {
@@ -87,6 +93,7 @@ class Rounds {
     std::vector<core::ProbeResult> results;
     io::LoopCallbacks callbacks{[&](const core::ProbeResult& r) { results.push_back(r); },
                                 [&](const core::Send&) {
+                                  if (first_sent_) std::exchange(first_sent_, nullptr)();
                                   next_send_ = io::now() + send_wait_;
                                   if (queued < count) queue(next_send_);
                                 }};
@@ -103,6 +110,7 @@ class Rounds {
   core::Engine& engine_;
   core::Duration send_wait_;
   core::Instant next_send_;
+  std::function<void()> first_sent_;
   int signal_ = 0;
 };
 
@@ -131,15 +139,18 @@ core::Result<TraceReport> run_trace_plan(const TracePlan& plan, TraceReporter& r
   engine_config.rto = plan.wait;
   engine_config.retries = 0;  // a silent hop is an answer in itself: no retransmission
   core::Engine engine(engine_config, session->key());
-  Rounds rounds(*session, engine, plan.send_wait);
 
   core::SynSpec syn = plan.syn;
   syn.flow = {session->route(0).source, plan.target.address, plan.source_port.value_or(session->ports().next()),
               plan.target.port};
   if (plan.default_mss && syn.options.mss) syn.options.mss = session->default_mss(0);
   const core::SentSyn sent = sent_syn(syn);
-  reporter.start(
-      {plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.ecn, syn.flow.local_port});
+  // The header waits for the first SYN to leave, so a SYN refused at once
+  // (a local firewall's EPERM) leaves stdout empty, as probe's does.
+  Rounds rounds(*session, engine, plan.send_wait, [&] {
+    reporter.start(
+        {plan.target, plan.first_ttl, plan.max_ttl, plan.queries, describe_sent(sent), syn.ecn, syn.flow.local_port});
+  });
 
   TraceReport report;
   report.target = plan.target;

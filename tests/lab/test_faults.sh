@@ -65,6 +65,7 @@ for cmd in "probe $S:7999" "trace $S:7999" "scan $S -p 7999" "isn $S:7999"; do
   check_eq "local firewall, $1: one clear line" \
     "tcphs: sending to $S was refused by a local firewall (EPERM)" "$(cat "$W/fw.err")"
   check "local firewall, $1: at once (${ms} ms)" [ "$ms" -lt 2000 ]
+  check_eq "local firewall, $1: nothing on stdout (no header for a run that sent nothing)" "" "$(cat "$W/fw.out")"
 done
 printf '%s\n' "$S:7999 open name=refused" "$S:$LAB_PORT_OPEN open name=passes" "$S:7999 filtered name=expected" >"$W/fw.checks"
 C "$TCPHS" check --json "$W/fw.checks" >"$W/fw.out" 2>"$W/fw.err"
