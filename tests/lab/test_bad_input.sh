@@ -3,14 +3,7 @@
 # nothing on stdout. Runs in the lab's client namespace (and a bare one), so
 # a name lookup can never leave the machine.
 # usage: bash test_bad_input.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-S=$LAB_SERVER4
+source "$(dirname "$0")/lab_test.sh" "$@"
 
 # A namespace with only lo: nothing is routable from it. lab_down removes it
 # with the rest, since it carries the lab's prefix.

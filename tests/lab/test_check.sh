@@ -5,15 +5,7 @@
 # OpenMetrics file and its atomic replacement, names that do not resolve,
 # connect mode and privileges.
 # usage: bash test_check.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
+source "$(dirname "$0")/lab_test.sh" "$@"
 # "EARLY ALL" for a capture on the client: ALL flows sent a SYN (no ACK),
 # and EARLY of them sent their first within 0.5 s of the very first SYN.
 # Checks that run at once all start then; a check that waits for a slot

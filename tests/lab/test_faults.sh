@@ -6,16 +6,7 @@
 # line and exit 3, except check, where it fails only the checks it refuses
 # (`filtered`, as connect() reports EPERM, with the reason as their note).
 # usage: bash test_faults.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-S=$LAB_SERVER4
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
+source "$(dirname "$0")/lab_test.sh" "$@"
 restore() {
   ip -n "$LAB_CLIENT" link set "$LAB_CLIENT_IF" up
   ip -n "$LAB_CLIENT" addr replace "$LAB_CLIENT4/24" dev "$LAB_CLIENT_IF"

@@ -7,16 +7,7 @@
 # outcome may change. Prints what each forged packet costs tcphs (CPU time
 # over the packets its capture saw, against a clean run); no timing assert.
 # usage: bash test_flood.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-S=$LAB_SERVER4
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-J() { python3 "$here/ndjson.py" "$@"; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 TARGETS=("$S:$LAB_PORT_OPEN" "$S:$LAB_PORT_CLOSED" "$S:$LAB_PORT_DROP")
 want="{'$S:$LAB_PORT_OPEN': (200, 0, 0), '$S:$LAB_PORT_CLOSED': (0, 200, 0), '$S:$LAB_PORT_DROP': (0, 0, 200)}"
 

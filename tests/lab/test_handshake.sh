@@ -6,17 +6,8 @@
 # the SVG (xmllint, rsvg-convert), the 80-column and ASCII text, and the
 # kernel-facts-only mode without capture rights.
 # usage: bash test_handshake.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-J() { python3 "$here/ndjson.py" "$@"; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 SEGS="[r for r in recs if r['type'] == 'segment']"
-addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
 SERVER_CLOSE_PORT=7100
 
 # A listener that answers one line and closes first (for --close server).

@@ -4,16 +4,8 @@
 # default state and with the sysctls that change each finding (set in the
 # server namespace only, and put back).
 # usage: bash test_isn.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 S() { ip netns exec "$LAB_SERVER" "$@"; }
-tshark() { command tshark "$@" 2>/dev/null; }  # quiet its "running as root" note
 target() { if [ "$1" = 4 ]; then echo "$LAB_SERVER4:$LAB_PORT_OPEN"; else echo "[$LAB_SERVER6]:$LAB_PORT_OPEN"; fi; }
 # A = the value of a Python expression over the analysis record of FILE.
 A() { python3 - "$1" "$2" <<'PY'

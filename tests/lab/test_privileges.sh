@@ -4,16 +4,8 @@
 # under way /proc/PID/status shows CapEff, CapPrm and CapInh all 0; and no
 # command execs anything (strace: the one execve is our own start).
 # usage: bash test_privileges.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-S=$LAB_SERVER4
+source "$(dirname "$0")/lab_test.sh" "$@"
 S6=[$LAB_SERVER6]
-J() { python3 "$here/ndjson.py" "$@"; }
 
 bin=$W/tcphs-capped
 cp "$TCPHS" "$bin" && chmod 755 "$bin" "$W" && setcap cap_net_raw+ep "$bin"

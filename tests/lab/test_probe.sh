@@ -3,17 +3,7 @@
 # IPv4 and IPv6, retransmission timing, SYN lost, options against tshark,
 # RTT against the capture, forged replies, JSON, privileges, clean-up.
 # usage: bash test_probe.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-J() { python3 "$here/ndjson.py" "$@"; }
-tshark() { command tshark "$@" 2>/dev/null; }  # quiet its "running as root" note
-addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 
 # --- the outcome table, both families -------------------------------------
 # The silent drops take 7 s each: run them in the background under capture.

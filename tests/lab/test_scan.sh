@@ -5,16 +5,7 @@
 # retransmission; peak RSS; --expect; the table; JSON; progress on a
 # terminal only; and the public-address safety check (in an empty namespace).
 # usage: bash test_scan.sh PATH/TO/tcphs   (root; needs nmap and script)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-J() { python3 "$here/ndjson.py" "$@"; }
-addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 iso="tcphs-scan-$$-iso"
 listener_pid=""
 cleanup() {

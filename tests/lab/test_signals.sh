@@ -6,14 +6,7 @@
 # handshake's SVG are written whole or not at all: an older report stays as
 # it was, and no temporary file remains beside it).
 # usage: bash test_signals.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
-W=$LAB_DIR
-S=$LAB_SERVER4
+source "$(dirname "$0")/lab_test.sh" "$@"
 # A background job of a script starts with SIGINT ignored, and an ignored
 # signal never reaches a signalfd; this restores the default first, as an
 # interactive shell's job would have it. (Python, then exec: the PID stays.)

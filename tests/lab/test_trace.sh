@@ -7,12 +7,7 @@
 # RTTs against a capture, `*` and --max-silent, the SPEC §4 keys of every
 # record, bounded reverse lookups, exit codes and privileges.
 # usage: bash test_trace.sh PATH/TO/tcphs   (root)
-set -uo pipefail
-TCPHS=$(realpath "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lab.sh"
-source "$here/check.sh"
-lab_up || { echo "FAIL lab_up"; exit 1; }
+source "$(dirname "$0")/lab_test.sh" "$@"
 # `ip netns exec` bind-mounts /etc/netns/NS/* over /etc: the name tests give
 # the client its own hosts and resolv.conf there. Removed with the lab.
 netns_etc=/etc/netns/$LAB_CLIENT
@@ -20,11 +15,7 @@ cleanup() { rm -rf "$netns_etc"; lab_down; }
 trap cleanup EXIT
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM
-W=$LAB_DIR
-C() { ip netns exec "$LAB_CLIENT" "$@"; }
-J() { python3 "$here/ndjson.py" "$@"; }
 v() { eval echo "\$$1"; }
-addr() { if [ "$1" = 4 ]; then echo "$2"; else echo "[$2]"; fi; }
 # Hop addresses from traceroute's output, one per hop ('*' when silent).
 traceroute_hops() { awk 'NR > 1 { a = "*"; for (i = 2; i <= NF; i++) if ($i ~ /^[0-9a-f.:]+$/ && $i ~ /[.:]/) { a = $i; break } printf "%s ", a }'; }
 # The same from our hop records.
