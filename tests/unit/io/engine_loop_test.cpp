@@ -113,6 +113,11 @@ core::ProbeRequest request(std::uint16_t sport, std::uint32_t number) {
   return r;
 }
 
+/// Probes 1..count, each from its own port (61001, 61002...).
+void add_probes(core::Engine& engine, std::uint32_t count) {
+  for (std::uint32_t n = 1; n <= count; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+}
+
 core::CookieKey key() { return core::CookieKey(std::array<std::uint8_t, 16>{1, 2, 3}); }
 
 }  // namespace
@@ -121,7 +126,7 @@ TEST_CASE("io::run_engine delivers answers timed by the capture stamps") {
   FakeCapture capture;
   FakeNetwork net(capture, true);
   core::Engine engine({}, key());
-  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  add_probes(engine, 3);
   io::Capture* caps[] = {&capture};
   std::vector<core::ProbeResult> results;
   auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
@@ -142,7 +147,7 @@ TEST_CASE("io::run_engine batches due SYNs up to LoopIo::batch per send") {
   FakeCapture capture;
   FakeNetwork net(capture, true);
   core::Engine engine({}, key());
-  for (std::uint32_t n = 1; n <= 5; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  add_probes(engine, 5);
   io::Capture* caps[] = {&capture};
   std::size_t results = 0;
   io::LoopIo lio{caps, &net, nullptr};
@@ -202,7 +207,7 @@ TEST_CASE("io::run_engine reports SYNs the sender could not send, never counts t
   FakeNetwork net(capture, true);
   net.accept_ = 1;  // the queue stays full after the first SYN of a batch
   core::Engine engine({}, key());
-  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  add_probes(engine, 3);
   io::Capture* caps[] = {&capture};
   std::size_t results = 0;
   auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
@@ -219,7 +224,7 @@ TEST_CASE("io::run_engine ends a refused SYN's probe as connect() would, and goe
   FakeNetwork net(capture, true);
   net.refuse_sport_ = 61002;
   core::Engine engine({}, key());
-  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  add_probes(engine, 3);
   io::Capture* caps[] = {&capture};
   std::vector<core::ProbeResult> results;
   std::vector<std::string> refusals;
@@ -245,7 +250,7 @@ TEST_CASE("io::run_engine ends the run on a refused SYN when the caller does not
   FakeNetwork net(capture, true);
   net.refuse_sport_ = 61002;
   core::Engine engine({}, key());
-  for (std::uint32_t n = 1; n <= 3; ++n) engine.add(request(static_cast<std::uint16_t>(61000 + n), n));
+  add_probes(engine, 3);
   io::Capture* caps[] = {&capture};
   auto end = io::run_engine(engine, io::LoopIo{caps, &net, nullptr},
                             io::LoopCallbacks{[](const core::ProbeResult&) {}, {}});
