@@ -1,18 +1,17 @@
 #include "tcphs/io/engine_loop.hpp"
 
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <string>
 
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 
 namespace tcphs::io {
@@ -24,18 +23,6 @@ struct Fd {
   ~Fd() {
     if (fd >= 0) ::close(fd);
   }
-};
-
-/// Blocks SIGINT/SIGTERM for the loop's lifetime so they arrive on a signalfd.
-struct BlockedSignals {
-  sigset_t set{}, old{};
-  BlockedSignals() {
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set, &old);
-  }
-  ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old, nullptr); }
 };
 
 core::Error sys_error(const char* what) {
@@ -118,18 +105,17 @@ core::Status send_all(core::Engine& engine, const LoopIo& io, const LoopCallback
 }  // namespace
 
 core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const LoopCallbacks& cb) {
-  BlockedSignals blocked;
+  const SignalBlock signals;  // SIGINT/SIGTERM for the loop's lifetime arrive on its signalfd
   Fd ep{epoll_create1(EPOLL_CLOEXEC)};
   Fd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-  Fd sig{signalfd(-1, &blocked.set, SFD_NONBLOCK | SFD_CLOEXEC)};
-  if (ep.fd < 0 || timer.fd < 0 || sig.fd < 0) return sys_error("event loop set-up");
+  if (ep.fd < 0 || timer.fd < 0 || signals.fd() < 0) return sys_error("event loop set-up");
   auto watch = [&](int fd) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     return epoll_ctl(ep.fd, EPOLL_CTL_ADD, fd, &ev) == 0;
   };
-  if (!watch(timer.fd) || !watch(sig.fd)) return sys_error("epoll_ctl");
+  if (!watch(timer.fd) || !watch(signals.fd())) return sys_error("epoll_ctl");
   for (Capture* c : io.captures)
     if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
 
@@ -152,9 +138,8 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const L
     int n = epoll_wait(ep.fd, events, 8, -1);
     if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
     for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == sig.fd) {
-        signalfd_siginfo info{};
-        if (::read(sig.fd, &info, sizeof info) == sizeof info) return LoopEnd{static_cast<int>(info.ssi_signo)};
+      if (events[i].data.fd == signals.fd()) {
+        if (const int signal = signals.take()) return LoopEnd{signal};
       } else if (events[i].data.fd == timer.fd) {
         std::uint64_t ticks = 0;
         [[maybe_unused]] auto r = ::read(timer.fd, &ticks, sizeof ticks);

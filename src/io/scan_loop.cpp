@@ -1,15 +1,14 @@
 #include "tcphs/io/scan_loop.hpp"
 
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
 #include <array>
 #include <cerrno>
-#include <csignal>
 #include <cstring>
 #include <ctime>
 
+#include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 #include "tcphs/io/unique_fd.hpp"
 
@@ -21,22 +20,6 @@ constexpr std::size_t max_batch = 64;
 constexpr core::Duration stats_every = std::chrono::milliseconds(50);
 /// After the kernel refused part of a batch, wait this long before the next.
 constexpr core::Duration busy_pause = std::chrono::milliseconds(1);
-
-/// Blocks SIGINT/SIGTERM for the loop's lifetime so they arrive on a signalfd.
-class BlockedSignals {
- public:
-  BlockedSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigprocmask(SIG_BLOCK, &set_, &old_);
-  }
-  ~BlockedSignals() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
-  const sigset_t& set() const { return set_; }
-
- private:
-  sigset_t set_{}, old_{};
-};
 
 core::Error sys_error(const char* what) { return core::io_error(std::string(what) + ": " + std::strerror(errno)); }
 
@@ -123,18 +106,17 @@ void feed_stats(core::ScanEngine& engine, const LoopIo& io, const CaptureStats& 
 }  // namespace
 
 core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const ScanLoopCallbacks& cb) {
-  BlockedSignals blocked;
+  const SignalBlock signals;  // SIGINT/SIGTERM for the loop's lifetime arrive on its signalfd
   UniqueFd ep{epoll_create1(EPOLL_CLOEXEC)};
   UniqueFd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-  UniqueFd sig{signalfd(-1, &blocked.set(), SFD_NONBLOCK | SFD_CLOEXEC)};
-  if (!ep.valid() || !timer.valid() || !sig.valid()) return sys_error("scan loop set-up");
+  if (!ep.valid() || !timer.valid() || signals.fd() < 0) return sys_error("scan loop set-up");
   auto watch = [&](int fd) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
     return epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
   };
-  if (!watch(timer.get()) || !watch(sig.get())) return sys_error("epoll_ctl");
+  if (!watch(timer.get()) || !watch(signals.fd())) return sys_error("epoll_ctl");
   for (Capture* c : io.captures)
     if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
 
@@ -178,9 +160,8 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     const int n = epoll_wait(ep.get(), events, 8, -1);
     if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
     for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == sig.get()) {
-        signalfd_siginfo info{};
-        if (::read(sig.get(), &info, sizeof info) == sizeof info) return LoopEnd{static_cast<int>(info.ssi_signo)};
+      if (events[i].data.fd == signals.fd()) {
+        if (const int signal = signals.take()) return LoopEnd{signal};
       } else if (events[i].data.fd == timer.get()) {
         std::uint64_t ticks = 0;
         [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
