@@ -13,17 +13,10 @@
 
 #include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
+#include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
 namespace {
-
-/// Closes a descriptor at scope exit.
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
 
 core::Error sys_error(const char* what) {
   return core::io_error(std::string(what) + ": " + std::strerror(errno));
@@ -106,16 +99,16 @@ core::Status send_all(core::Engine& engine, const LoopIo& io, const LoopCallback
 
 core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const LoopCallbacks& cb) {
   const SignalBlock signals;  // SIGINT/SIGTERM for the loop's lifetime arrive on its signalfd
-  Fd ep{epoll_create1(EPOLL_CLOEXEC)};
-  Fd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-  if (ep.fd < 0 || timer.fd < 0 || signals.fd() < 0) return sys_error("event loop set-up");
+  UniqueFd ep{epoll_create1(EPOLL_CLOEXEC)};
+  UniqueFd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
+  if (!ep.valid() || !timer.valid() || signals.fd() < 0) return sys_error("event loop set-up");
   auto watch = [&](int fd) {
     epoll_event ev{};
     ev.events = EPOLLIN;
     ev.data.fd = fd;
-    return epoll_ctl(ep.fd, EPOLL_CTL_ADD, fd, &ev) == 0;
+    return epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
   };
-  if (!watch(timer.fd) || !watch(signals.fd())) return sys_error("epoll_ctl");
+  if (!watch(timer.get()) || !watch(signals.fd())) return sys_error("epoll_ctl");
   for (Capture* c : io.captures)
     if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
 
@@ -133,16 +126,16 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const L
     if (auto st = send_all(engine, io, cb, now()); !st) return st.error();
     deliver();
     if (engine.done()) break;
-    arm(timer.fd, engine.next_deadline());
+    arm(timer.get(), engine.next_deadline());
     epoll_event events[8];
-    int n = epoll_wait(ep.fd, events, 8, -1);
+    int n = epoll_wait(ep.get(), events, 8, -1);
     if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
     for (int i = 0; i < n; ++i) {
       if (events[i].data.fd == signals.fd()) {
         if (const int signal = signals.take()) return LoopEnd{signal};
-      } else if (events[i].data.fd == timer.fd) {
+      } else if (events[i].data.fd == timer.get()) {
         std::uint64_t ticks = 0;
-        [[maybe_unused]] auto r = ::read(timer.fd, &ticks, sizeof ticks);
+        [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
       }
     }
   }
