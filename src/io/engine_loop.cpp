@@ -7,39 +7,15 @@
 #include <fmt/format.h>
 
 #include <cerrno>
-#include <cstring>
-#include <ctime>
 #include <string>
 
+#include "tcphs/io/loop_common.hpp"
 #include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 #include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
 namespace {
-
-core::Error sys_error(const char* what) {
-  return core::io_error(std::string(what) + ": " + std::strerror(errno));
-}
-
-core::Stamp user_stamp() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return {ts.tv_sec * 1'000'000'000LL + ts.tv_nsec, core::StampSource::user};
-}
-
-/// Arms `tfd` for the absolute steady-clock instant `at`, or disarms it.
-void arm(int tfd, std::optional<core::Instant> at) {
-  itimerspec spec{};
-  if (at) {
-    auto ns = at->time_since_epoch().count();
-    if (ns <= 0) ns = 1;
-    spec.it_value.tv_sec = ns / 1'000'000'000;
-    spec.it_value.tv_nsec = ns % 1'000'000'000;
-  }
-  // steady_clock is CLOCK_MONOTONIC on Linux, so the instants agree.
-  timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
-}
 
 /// The outcome connect() reports for the errno behind a local refusal.
 core::Outcome refused_outcome(const core::Error& why) {
@@ -126,7 +102,7 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const L
     if (auto st = send_all(engine, io, cb, now()); !st) return st.error();
     deliver();
     if (engine.done()) break;
-    arm(timer.get(), engine.next_deadline());
+    arm_timer(timer.get(), engine.next_deadline());
     epoll_event events[8];
     int n = epoll_wait(ep.get(), events, 8, -1);
     if (n < 0 && errno != EINTR) return sys_error("epoll_wait");

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "tcphs/io/loop_common.hpp"
 #include "tcphs/io/sockaddr.hpp"
 #include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
@@ -24,11 +25,6 @@ namespace tcphs::io {
 namespace {
 
 using namespace std::chrono_literals;
-
-core::Error sys_error(const char* what) {
-  const int err = errno;
-  return core::io_error(fmt::format("{}: {}", what, std::strerror(err)));
-}
 
 std::string flow_filter(const core::FlowKey& f) {
   const bool v4 = f.local.family == core::Family::ipv4;

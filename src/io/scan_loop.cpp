@@ -5,9 +5,8 @@
 
 #include <array>
 #include <cerrno>
-#include <cstring>
-#include <ctime>
 
+#include "tcphs/io/loop_common.hpp"
 #include "tcphs/io/stop_event.hpp"
 #include "tcphs/io/system.hpp"
 #include "tcphs/io/unique_fd.hpp"
@@ -20,24 +19,6 @@ constexpr std::size_t max_batch = 64;
 constexpr core::Duration stats_every = std::chrono::milliseconds(50);
 /// After the kernel refused part of a batch, wait this long before the next.
 constexpr core::Duration busy_pause = std::chrono::milliseconds(1);
-
-core::Error sys_error(const char* what) { return core::io_error(std::string(what) + ": " + std::strerror(errno)); }
-
-core::Stamp user_stamp() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return {ts.tv_sec * 1'000'000'000LL + ts.tv_nsec, core::StampSource::user};
-}
-
-/// Arms `tfd` for the absolute steady-clock instant `at` (CLOCK_MONOTONIC).
-void arm(int tfd, core::Instant at) {
-  itimerspec spec{};
-  auto ns = at.time_since_epoch().count();
-  if (ns <= 0) ns = 1;
-  spec.it_value.tv_sec = ns / 1'000'000'000;
-  spec.it_value.tv_nsec = ns % 1'000'000'000;
-  timerfd_settime(tfd, TFD_TIMER_ABSTIME, &spec, nullptr);
-}
 
 /// Sends the engine's SYNs due now, in batches, keeping their order across
 /// the two families so that "accepted" is always a prefix. Returns false
@@ -155,7 +136,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     if (engine.done()) break;
     core::Instant wake = std::min(next_stats, engine.next_deadline(t).value_or(next_stats));
     wake = std::max(wake, paused_until);
-    arm(timer.get(), wake);
+    arm_timer(timer.get(), wake);
     epoll_event events[8];
     const int n = epoll_wait(ep.get(), events, 8, -1);
     if (n < 0 && errno != EINTR) return sys_error("epoll_wait");

@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <chrono>
 #include <fstream>
-#include <thread>
 
 namespace tcphs::io {
 
@@ -38,7 +37,5 @@ std::array<std::uint8_t, 16> random_key() {
 }
 
 core::Instant now() { return std::chrono::steady_clock::now(); }
-
-void sleep_until(core::Instant deadline) { std::this_thread::sleep_until(deadline); }
 
 }  // namespace tcphs::io

@@ -23,8 +23,6 @@ std::array<std::uint8_t, 16> random_key();
 /// The steady clock, read only here and in the event loop.
 core::Instant now();
 
-/// Blocks until the steady clock reaches `deadline` (at once when it has).
-void sleep_until(core::Instant deadline);
 
 /// Resolves `host` (a name or a numeric address) to addresses of the wanted
 /// families, in resolver order, without duplicates. Error kind `resolve`

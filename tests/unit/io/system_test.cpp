@@ -156,12 +156,3 @@ TEST_CASE("io::drop_all_capabilities") {
                  std::string(io::net_raw_hint)) != std::string::npos);
 }
 
-TEST_CASE("io::sleep_until") {
-  using namespace std::chrono_literals;
-  const auto start = std::chrono::steady_clock::now();
-  io::sleep_until(start + 20ms);
-  CHECK(std::chrono::steady_clock::now() - start >= 20ms);
-  const auto before = std::chrono::steady_clock::now();
-  io::sleep_until(before - 1s);  // a deadline in the past returns at once
-  CHECK(std::chrono::steady_clock::now() - before < 500ms);
-}
