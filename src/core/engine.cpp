@@ -144,7 +144,9 @@ void Engine::on_tcp(const Packet& p, const TcpHeader& t, Stamp stamp) {
   r.outcome = *outcome;
   const bool ecn = (t.flags & tcp_flag::ece) && !(t.flags & tcp_flag::cwr);
   const auto ip_id = p.src.family == Family::ipv4 ? std::optional<std::uint16_t>(p.ip_id) : std::nullopt;
-  r.reply = ReplyInfo{t.flags, p.ttl, t.window, t.seq, ecn, t.options, ip_id};
+  // Only a SYN carries an initial sequence number; an RST's seq is not one.
+  const auto isn = (t.flags & tcp_flag::syn) ? std::optional<std::uint32_t>(t.seq) : std::nullopt;
+  r.reply = ReplyInfo{t.flags, p.ttl, t.window, isn, ecn, t.options, ip_id};
   finish(hit->first, std::move(r), hit->second, stamp);
 }
 

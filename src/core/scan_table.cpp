@@ -110,7 +110,7 @@ std::optional<ProbeResult> ScanTable::result(std::size_t slot) const {
   reply.flags = c.flags;
   reply.ttl = c.ttl;
   reply.window = c.window;
-  reply.isn = c.isn;
+  if (c.flags & tcp_flag::syn) reply.isn = c.isn;  // an RST's seq is not an ISN
   reply.ecn = c.bits & CompactReply::ecn;
   if (c.bits & CompactReply::has_mss) reply.options.mss = c.mss;
   if (c.bits & CompactReply::has_wscale) reply.options.wscale = c.wscale;

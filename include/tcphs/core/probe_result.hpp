@@ -20,7 +20,7 @@ struct ReplyInfo {
   std::uint16_t flags = 0;
   std::optional<std::uint8_t> ttl;
   std::optional<std::uint16_t> window;
-  std::optional<std::uint32_t> isn;  ///< the server's sequence number
+  std::optional<std::uint32_t> isn;  ///< the server's ISN: a SYN-ACK's seq; none for an RST
   bool ecn = false;                  ///< RFC 3168 §6.1.1: ECE set and CWR clear on the SYN-ACK
   TcpOptions options;
   std::optional<std::uint16_t> ip_id{};  ///< IPv4 identification (isn classifies it); none for IPv6

@@ -136,6 +136,9 @@ TEST_CASE("core::Engine ignores forged replies") {
   auto results = e.take_results();
   REQUIRE(results.size() == 1);
   CHECK(results[0].outcome == core::Outcome::refused);
+  // An RST's sequence number is not an ISN (JSON prints null, not 0).
+  REQUIRE(results[0].reply);
+  CHECK_FALSE(results[0].reply->isn);
 }
 
 TEST_CASE("core::Engine classifies ICMP errors through the quote") {

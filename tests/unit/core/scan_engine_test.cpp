@@ -176,6 +176,12 @@ TEST_CASE("core::ScanEngine::on_packet") {
   CHECK(t.outcome(e.slot(0, 1)) == core::Outcome::open);
   CHECK(t.rtt_ns(e.slot(0, 1)).value_or(-1) == 40'000);
   CHECK(t.outcome(e.slot(0, 0)) == core::Outcome::refused);
+  // An RST's sequence number is not an ISN: only a SYN-ACK carries one.
+  REQUIRE(t.result(e.slot(0, 0)));
+  REQUIRE(t.result(e.slot(0, 0))->reply);
+  CHECK_FALSE(t.result(e.slot(0, 0))->reply->isn);
+  REQUIRE(t.result(e.slot(0, 1))->reply);
+  CHECK(t.result(e.slot(0, 1))->reply->isn);
   CHECK_FALSE(t.done(e.slot(0, 2)));
   CHECK_FALSE(t.done(e.slot(0, 3)));
   CHECK(e.counters().answered == 2);
