@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <cstdlib>
+#include <string_view>
 
 #include "tcphs/core/packet.hpp"
 
@@ -59,6 +60,10 @@ bool want_color(ColorMode mode, int fd) {
   if (mode == ColorMode::never) return false;
   const char* no_color = std::getenv("NO_COLOR");
   if (no_color && *no_color) return false;
+  // A terminal that declares itself dumb (or names no type at all, as under
+  // some service managers) shows escape codes as text: ls and grep agree.
+  const char* term = std::getenv("TERM");
+  if (!term || !*term || std::string_view(term) == "dumb") return false;
   return isatty(fd) == 1;
 }
 

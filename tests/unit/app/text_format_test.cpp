@@ -26,21 +26,27 @@ struct Pty {
   }
 };
 
-/// Sets or clears NO_COLOR for one scope, then puts back what was there.
-class NoColor {
+/// Sets or clears an environment variable for one scope, then puts back
+/// what was there.
+class ScopedEnv {
  public:
-  explicit NoColor(const char* value) {
-    if (const char* old = std::getenv("NO_COLOR")) old_ = old;
-    if (value) setenv("NO_COLOR", value, 1);
-    else unsetenv("NO_COLOR");
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    if (value) setenv(name, value, 1);
+    else unsetenv(name);
   }
-  ~NoColor() {
-    if (old_) setenv("NO_COLOR", old_->c_str(), 1);
-    else unsetenv("NO_COLOR");
+  ~ScopedEnv() {
+    if (old_) setenv(name_, old_->c_str(), 1);
+    else unsetenv(name_);
   }
 
  private:
+  const char* name_;
   std::optional<std::string> old_;
+};
+
+struct NoColor : ScopedEnv {
+  explicit NoColor(const char* value) : ScopedEnv("NO_COLOR", value) {}
 };
 
 }  // namespace
@@ -54,6 +60,7 @@ TEST_CASE("app::want_color") {
 
   SUBCASE("auto: a terminal, and NO_COLOR unset or empty") {
     NoColor unset(nullptr);
+    ScopedEnv term("TERM", "xterm-256color");
     CHECK(want_color(ColorMode::auto_, pty.slave));
     CHECK_FALSE(want_color(ColorMode::auto_, pipe_fds[1]));
     NoColor empty("");
@@ -64,6 +71,16 @@ TEST_CASE("app::want_color") {
     CHECK_FALSE(want_color(ColorMode::auto_, pty.slave));
     NoColor other("no");
     CHECK_FALSE(want_color(ColorMode::auto_, pty.slave));
+  }
+  SUBCASE("auto: TERM=dumb (or no TERM) is a terminal that cannot colour") {
+    NoColor unset(nullptr);
+    ScopedEnv dumb("TERM", "dumb");
+    CHECK_FALSE(want_color(ColorMode::auto_, pty.slave));
+    ScopedEnv none("TERM", nullptr);
+    CHECK_FALSE(want_color(ColorMode::auto_, pty.slave));
+    ScopedEnv xterm("TERM", "xterm");
+    CHECK(want_color(ColorMode::auto_, pty.slave));
+    CHECK(want_color(ColorMode::always, pty.slave));
   }
   SUBCASE("--color always and never win over the terminal and NO_COLOR") {
     NoColor set("1");
