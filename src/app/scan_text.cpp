@@ -93,7 +93,7 @@ class ScanTextReporter final : public ScanReporter {
     }
     if (h.decided < h.ports) parts.push_back(fmt::format("{} not scanned (interrupted)", group_digits(h.ports - h.decided)));
     fmt::print(out_, "{}\n", fmt::join(parts, ", "));
-    std::string line = fmt::format("{} SYNs ({} retransmitted) in {:.2f} s", group_digits(h.sent),
+    std::string line = fmt::format("{} SYN{} ({} retransmitted) in {:.2f} s", group_digits(h.sent), h.sent == 1 ? "" : "s",
                                    group_digits(h.retransmitted),
                                    std::chrono::duration<double>(h.elapsed).count());
     if (h.rtt)

@@ -111,6 +111,11 @@ TEST_CASE("app::make_scan_text_reporter") {
         "22/tcp      open          0.061 ms  ssh             SA ttl=62 win=64240 [mss 1460,sack,ts,wscale 7]\n"
         "2 open, 65,530 refused (not shown), 2 timeout, 1 filtered\n"
         "65,538 SYNs (3 retransmitted) in 0.41 s\n");
+  auto one = h;  // a one-port scan answered at once: one SYN, singular
+  one.sent = 1;
+  one.retransmitted = 0;
+  const std::string single = render(false, [&](app::ScanReporter& r) { r.end(one); });
+  CHECK(single.find("\n1 SYN (0 retransmitted) in ") != std::string::npos);
   auto wrong = h;
   wrong.results_may_be_wrong = true;
   wrong.capture_drops = 1200;
