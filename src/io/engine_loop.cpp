@@ -1,18 +1,12 @@
 #include "tcphs/io/engine_loop.hpp"
 
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 
-#include <cerrno>
 #include <string>
 
 #include "tcphs/io/loop_common.hpp"
-#include "tcphs/io/stop_event.hpp"
+#include "tcphs/io/reactor.hpp"
 #include "tcphs/io/system.hpp"
-#include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
 namespace {
@@ -74,24 +68,15 @@ core::Status send_all(core::Engine& engine, const LoopIo& io, const LoopCallback
 }  // namespace
 
 core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const LoopCallbacks& cb) {
-  const SignalBlock signals;  // SIGINT/SIGTERM for the loop's lifetime arrive on its signalfd
-  UniqueFd ep{epoll_create1(EPOLL_CLOEXEC)};
-  UniqueFd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-  if (!ep.valid() || !timer.valid() || signals.fd() < 0) return sys_error("event loop set-up");
-  auto watch = [&](int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    return epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
-  };
-  if (!watch(timer.get()) || !watch(signals.fd())) return sys_error("epoll_ctl");
+  Reactor reactor;
+  if (auto st = reactor.ready(); !st) return st.error();
   for (Capture* c : io.captures)
-    if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
+    if (auto st = reactor.watch(c->fd()); !st) return st.error();
 
   auto deliver = [&] {
     for (const auto& r : engine.take_results()) cb.on_result(r);
   };
-  while (!engine.done()) {
+  TCPHS_TRY(end, reactor.run([&]() -> core::Result<Turn> {
     // Order on every wake: read what arrived, then expire and send. The
     // stamps come from the kernel, so the order does not bias RTTs; reading
     // first means a reply that raced its RTO still counts.
@@ -101,22 +86,10 @@ core::Result<LoopEnd> run_engine(core::Engine& engine, const LoopIo& io, const L
     }
     if (auto st = send_all(engine, io, cb, now()); !st) return st.error();
     deliver();
-    if (engine.done()) break;
-    arm_timer(timer.get(), engine.next_deadline());
-    epoll_event events[8];
-    int n = epoll_wait(ep.get(), events, 8, -1);
-    if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
-    for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == signals.fd()) {
-        if (const int signal = signals.take()) return LoopEnd{signal};
-      } else if (events[i].data.fd == timer.get()) {
-        std::uint64_t ticks = 0;
-        [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
-      }
-    }
-  }
-  deliver();
-  return LoopEnd{0};
+    return Turn{engine.done(), engine.next_deadline()};
+  }));
+  if (end.signal == 0) deliver();
+  return end;
 }
 
 }  // namespace tcphs::io

@@ -1,15 +1,10 @@
 #include "tcphs/io/scan_loop.hpp"
 
-#include <sys/epoll.h>
-#include <sys/timerfd.h>
-
 #include <array>
-#include <cerrno>
 
 #include "tcphs/io/loop_common.hpp"
-#include "tcphs/io/stop_event.hpp"
+#include "tcphs/io/reactor.hpp"
 #include "tcphs/io/system.hpp"
-#include "tcphs/io/unique_fd.hpp"
 
 namespace tcphs::io {
 namespace {
@@ -87,19 +82,10 @@ void feed_stats(core::ScanEngine& engine, const LoopIo& io, const CaptureStats& 
 }  // namespace
 
 core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const ScanLoopCallbacks& cb) {
-  const SignalBlock signals;  // SIGINT/SIGTERM for the loop's lifetime arrive on its signalfd
-  UniqueFd ep{epoll_create1(EPOLL_CLOEXEC)};
-  UniqueFd timer{timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC)};
-  if (!ep.valid() || !timer.valid() || signals.fd() < 0) return sys_error("scan loop set-up");
-  auto watch = [&](int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    return epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev) == 0;
-  };
-  if (!watch(timer.get()) || !watch(signals.fd())) return sys_error("epoll_ctl");
+  Reactor reactor;
+  if (auto st = reactor.ready(); !st) return st.error();
   for (Capture* c : io.captures)
-    if (!watch(c->fd())) return sys_error("epoll_ctl(capture)");
+    if (auto st = reactor.watch(c->fd()); !st) return st.error();
 
   std::array<core::ScanSend, max_batch> buf;
   const CaptureStats base = sum_stats(io);
@@ -110,7 +96,7 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
     for (const auto& line : engine.take_notes())
       if (cb.note) cb.note(line);
   };
-  while (!engine.done()) {
+  TCPHS_TRY(end, reactor.run([&]() -> core::Result<Turn> {
     // Order on every wake: read what arrived (a reply that raced its wait
     // still counts), then expire, then send. RTTs come from kernel stamps,
     // so the order does not bias them.
@@ -133,22 +119,11 @@ core::Result<LoopEnd> run_scan(core::ScanEngine& engine, const LoopIo& io, const
       cb.progress(engine);
       next_progress = t + cb.progress_every;
     }
-    if (engine.done()) break;
+    if (engine.done()) return Turn{true, std::nullopt};
     core::Instant wake = std::min(next_stats, engine.next_deadline(t).value_or(next_stats));
-    wake = std::max(wake, paused_until);
-    arm_timer(timer.get(), wake);
-    epoll_event events[8];
-    const int n = epoll_wait(ep.get(), events, 8, -1);
-    if (n < 0 && errno != EINTR) return sys_error("epoll_wait");
-    for (int i = 0; i < n; ++i) {
-      if (events[i].data.fd == signals.fd()) {
-        if (const int signal = signals.take()) return LoopEnd{signal};
-      } else if (events[i].data.fd == timer.get()) {
-        std::uint64_t ticks = 0;
-        [[maybe_unused]] auto r = ::read(timer.get(), &ticks, sizeof ticks);
-      }
-    }
-  }
+    return Turn{false, std::max(wake, paused_until)};
+  }));
+  if (end.signal) return end;
   // Drops counted since the last poll still have to make the summary say so.
   feed_stats(engine, io, base, now());
   notes();

@@ -1,6 +1,6 @@
 #pragma once
-/// The event loop around the pure engine: epoll over the capture(s), a
-/// timerfd for the engine's next deadline and a signalfd for SIGINT/SIGTERM.
+/// The probe engine run on the reactor: every wake reads the capture(s),
+/// then expires and sends what the engine has due.
 
 #include <functional>
 #include <span>
@@ -8,6 +8,7 @@
 #include "tcphs/core/engine.hpp"
 #include "tcphs/io/capture.hpp"
 #include "tcphs/io/raw_sender.hpp"
+#include "tcphs/io/reactor.hpp"
 
 namespace tcphs::io {
 
@@ -16,10 +17,6 @@ struct LoopIo {
   PacketSender* sender_v4 = nullptr;   ///< may be null when no IPv4 target
   PacketSender* sender_v6 = nullptr;
   std::size_t batch = 64;              ///< packets per sendmmsg
-};
-
-struct LoopEnd {
-  int signal = 0;  ///< 0 when the engine finished; else SIGINT or SIGTERM
 };
 
 struct LoopCallbacks {

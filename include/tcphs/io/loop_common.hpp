@@ -1,5 +1,5 @@
 #pragma once
-/// What the event loops (engine_loop, scan_loop, handshake_session) share.
+/// What the event loops (the reactor, connect_prober, handshake_session) share.
 
 #include <optional>
 
